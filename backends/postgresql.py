@@ -1,0 +1,69 @@
+"""PostgreSQL DDL (PostgreSQL 13 and later: `gen_random_uuid()` is built in from 13)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from schemac.backends.base import SqlRenderer
+from schemac.ir import Entity, Enum, Field, Index
+
+
+class PostgresqlRenderer(SqlRenderer):
+    name = "postgresql"
+    title = "PostgreSQL 13+"
+    SQLGLOT = "postgres"
+    QUOTE = '"'
+    IDENT_LIMIT = 63  # NAMEDATALEN - 1, in bytes
+    IDENT_BYTES = True
+    TYPES: ClassVar[dict[str, str]] = {
+        "bool": "BOOLEAN",
+        "smallint": "SMALLINT",
+        "int": "INTEGER",
+        "bigint": "BIGINT",
+        "decimal": "NUMERIC({params})",
+        "float": "REAL",
+        "double": "DOUBLE PRECISION",
+        "text": "TEXT",
+        "varchar": "VARCHAR({params})",
+        "char": "CHAR({params})",
+        "uuid": "UUID",
+        "date": "DATE",
+        "time": "TIME",
+        "timestamp": "TIMESTAMP",
+        "timestamptz": "TIMESTAMPTZ",
+        "interval": "INTERVAL",
+        "json": "JSONB",
+        "bytes": "BYTEA",
+    }
+    DEFAULTS: ClassVar[dict[str, str]] = {
+        "CurrentTimestamp": "CURRENT_TIMESTAMP",
+        "CurrentDate": "CURRENT_DATE",
+        "CurrentTime": "CURRENT_TIME",
+        "Uuid": "gen_random_uuid()",
+    }
+
+    def portable_default(self, kind: str, f: Field) -> str | None:
+        return self.DEFAULTS.get(kind)
+
+    def expression_default(self, sql: str, f: Field) -> str:
+        return sql
+
+    def enum_sql(self, enum: Enum) -> str:
+        values = ", ".join(self.literal(v.name) for v in enum.values)
+        lines = [f"CREATE TYPE {self.enum_type_sql(enum)} AS ENUM ({values});"]
+        if enum.doc:
+            lines.append(f"COMMENT ON TYPE {self.enum_type_sql(enum)} IS {self.literal(enum.doc)};")
+        return "\n".join(lines)
+
+    def comment_sql(self, entity: Entity) -> list[str]:
+        out = []
+        if entity.doc:
+            out.append(f"COMMENT ON TABLE {self.table(entity)} IS {self.literal(entity.doc)};")
+        for f in entity.fields:
+            if f.doc:
+                out.append(f"COMMENT ON COLUMN {self.table(entity)}.{self.column(entity, f.name)} "
+                           f"IS {self.literal(f.doc)};")
+        return out
+
+    def index_method(self, index: Index) -> str:
+        return f" USING {index.method}" if index.method else ""

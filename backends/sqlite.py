@@ -1,0 +1,127 @@
+"""SQLite DDL (SQLite 3.35 and later).
+
+SQLite keeps the declared type name of a column, so schemac writes names that keep the
+portable type readable (`UUID`, `TIMESTAMPTZ`) while giving the affinity that stores the
+values unchanged; enums and json become CHECK constraints. Foreign keys are declared inline,
+since SQLite does not check that the referenced table exists when a table is created, and
+documentation becomes SQL comments, which SQLite keeps in `sqlite_master`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from schemac.backends.base import SqlRenderer
+from schemac.ir import Entity, Field, Index
+
+# A version 4 UUID from randomblob(), as text.
+UUID_V4 = (
+    "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
+)
+
+
+class SqliteRenderer(SqlRenderer):
+    name = "sqlite"
+    title = "SQLite 3.35+"
+    SQLGLOT = "sqlite"
+    QUOTE = '"'
+    INLINE_CYCLIC_FOREIGN_KEYS = True
+    TYPES: ClassVar[dict[str, str]] = {
+        "bool": "BOOLEAN",
+        "smallint": "SMALLINT",
+        "int": "INTEGER",
+        "bigint": "BIGINT",
+        "decimal": "NUMERIC({params})",
+        "float": "REAL",
+        "double": "DOUBLE PRECISION",
+        "text": "TEXT",
+        "varchar": "VARCHAR({params})",
+        "char": "CHAR({params})",
+        "uuid": "UUID",
+        "date": "DATE",
+        "time": "TIME",
+        "timestamp": "TIMESTAMP",
+        "timestamptz": "TIMESTAMPTZ",
+        "interval": "TEXT",
+        "json": "TEXT",
+        "bytes": "BLOB",
+    }
+    DEFAULTS: ClassVar[dict[str, str]] = {
+        "CurrentTimestamp": "CURRENT_TIMESTAMP",
+        "CurrentDate": "CURRENT_DATE",
+        "CurrentTime": "CURRENT_TIME",
+        "Uuid": UUID_V4,
+    }
+
+    def _autoincrement(self, entity: Entity) -> Field | None:
+        """The identity column, when it can be SQLite's INTEGER PRIMARY KEY AUTOINCREMENT."""
+        pk = entity.primary_key.columns if entity.primary_key else ()
+        return next((f for f in entity.fields if f.identity and pk == (f.name,)), None)
+
+    def type_sql(self, entity: Entity, f: Field) -> str:
+        if f.override(self.name) is None and f.type is not None:
+            if f.identity:
+                return "INTEGER"
+            if f.type.name in self.enums:
+                return "TEXT"
+            if f.type.name == "interval":
+                self.unsupported(f"'{entity.name}.{f.name}' is an interval; SQLite has none, so it is "
+                                 "stored as text (ISO 8601 durations)",
+                                 ("entity", entity.name, "field", f.name, "type"),
+                                 help='choose a type with @type(sqlite: "...") to silence this')
+        return super().type_sql(entity, f)
+
+    def portable_default(self, kind: str, f: Field) -> str | None:
+        return self.DEFAULTS.get(kind)
+
+    def identity_sql(self, entity: Entity, f: Field) -> str:
+        if self._autoincrement(entity) is not f or entity.primary_key is None:
+            self.unsupported(f"identity column '{entity.name}.{f.name}' must be the whole primary key in "
+                             "SQLite", ("entity", entity.name, "field", f.name, "attr", "identity"), error=True)
+            return ""
+        return f"CONSTRAINT {self.ident(entity.primary_key.name or '')} PRIMARY KEY AUTOINCREMENT"
+
+    def primary_key_sql(self, entity: Entity) -> str | None:
+        if any(f.identity for f in entity.fields) and self._autoincrement(entity) is not None:
+            return None  # declared on the column, with AUTOINCREMENT
+        return super().primary_key_sql(entity)
+
+    def extra_checks(self, entity: Entity) -> list[str]:
+        """Enum and json columns are checked by CHECK constraints."""
+        out = []
+        for f in entity.fields:
+            if f.type is None or f.override(self.name) is not None:
+                continue
+            col = self.column(entity, f.name)
+            enum = self.enums.get(f.type.name)
+            if enum is not None:
+                values = ", ".join(self.literal(v) for v in enum.value_names)
+                name = self.ident(f"{entity.table_name}_{f.name}_enum")
+                out.append(f"CONSTRAINT {name} CHECK ({col} IN ({values}))")
+            elif f.type.name == "json":
+                name = self.ident(f"{entity.table_name}_{f.name}_json")
+                out.append(f"CONSTRAINT {name} CHECK (json_valid({col}))")
+        return out
+
+    def table_doc(self, entity: Entity) -> str:
+        return _comment(entity.doc, "")
+
+    def create_table_sql(self, entity: Entity, skip_fks: set[str | None]) -> str:
+        items = [(_comment(f.doc, "  "), self.column_sql(entity, f)) for f in entity.fields]
+        items += [("", c) for c in self.constraint_items(entity, skip_fks)]
+        body = ",\n".join(f"{doc}  {sql}" for doc, sql in items)
+        return f"{self.table_doc(entity)}CREATE TABLE {self.table(entity)} (\n{body}\n);"
+
+    def index_method(self, index: Index) -> str:
+        if index.method not in (None, "btree"):
+            self.unsupported(f"index '{index.name}' uses {index.method}, which only PostgreSQL has; "
+                             "a b-tree index is created", None)
+        return ""
+
+
+def _comment(doc: str | None, indent: str) -> str:
+    if not doc:
+        return ""
+    return "".join(f"{indent}-- {line}".rstrip() + "\n" for line in doc.splitlines())

@@ -1,0 +1,243 @@
+"""The programmatic API: load specs, compile them, check and format them.
+
+The CLI calls only these functions; each returns a value and does no printing.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemac.diagnostics import Diagnostic, Severity, error, locate
+from schemac.dsl.parser import ParseResult, parse_text
+from schemac.dsl.source import SourceMap
+from schemac.ir import Enum, Module, Schema
+from schemac.resolve import resolve
+
+SPEC_SUFFIX = ".schema"
+
+
+class SchemaError(Exception):
+    """Raised by `load` when a spec has errors; `diagnostics` holds them."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        from schemac.diagnostics import render
+
+        self.diagnostics = diagnostics
+        super().__init__(render([d for d in diagnostics if d.is_error]))
+
+
+@dataclass
+class LoadResult:
+    """A loaded spec: the declared and resolved schema, where things are, what is wrong."""
+
+    declared: Schema | None
+    schema: Schema | None
+    source_map: SourceMap
+    diagnostics: list[Diagnostic]
+    files: list[ParseResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class CompileResult:
+    sql: str | None
+    load: LoadResult
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.sql is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def spec_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand folders into the `.schema` files under them, sorted; keep files as given."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(q for q in path.rglob(f"*{SPEC_SUFFIX}") if q.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+def load_files(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
+    """Parse spec files and the files they import, merge and resolve them.
+
+    Args:
+        paths: `.schema` files or folders of them.
+
+    Returns:
+        A `LoadResult`. Its `schema` is the resolved schema when parsing succeeded; look at
+        `diagnostics` (or `ok`) before trusting it.
+    """
+    loader = _Loader()
+    for path in spec_files(paths):
+        loader.load(path, None)
+    return loader.finish()
+
+
+def load_text(text: str, path: str = "<string>") -> LoadResult:
+    """Load a spec from a string (imports are resolved against the current folder)."""
+    loader = _Loader()
+    loader.add(parse_text(text, path), Path(path).parent if path != "<string>" else Path.cwd())
+    return loader.finish()
+
+
+def load(*paths: str | os.PathLike[str]) -> Schema:
+    """Load and resolve specs, raising `SchemaError` if they have errors.
+
+    Example:
+        >>> schema = load("examples/shop.schema")   # doctest: +SKIP
+        >>> [e.name for e in schema.entities][:2]    # doctest: +SKIP
+        ['tenant', 'customer']
+    """
+    result = load_files(paths)
+    if not result.ok or result.schema is None:
+        raise SchemaError(result.diagnostics)
+    return result.schema
+
+
+def compile_files(paths: Sequence[str | os.PathLike[str]], dialect: str) -> CompileResult:
+    """Load specs and render their DDL for `dialect`."""
+    return compile_loaded(load_files(paths), dialect)
+
+
+def compile_loaded(result: LoadResult, dialect: str) -> CompileResult:
+    """Render the DDL of specs already loaded."""
+    from schemac.backends.base import render_schema
+
+    if not result.ok or result.schema is None:
+        return CompileResult(None, result, result.diagnostics)
+    sql, backend = render_schema(result.schema, dialect)
+    diagnostics = result.diagnostics + locate(backend, result.source_map)
+    if any(d.is_error for d in backend):
+        return CompileResult(None, result, diagnostics)
+    return CompileResult(sql, result, diagnostics)
+
+
+@dataclass
+class FormatResult:
+    text: str | None  # None when the file does not parse
+    changed: bool
+    diagnostics: list[Diagnostic]
+
+
+def format_file(path: str | os.PathLike[str]) -> FormatResult:
+    """The canonical layout of one spec file, comments kept (`schemac fmt`)."""
+    path = Path(path)
+    try:
+        original = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return FormatResult(None, False, [error("R120", f"cannot read '{path}': {exc}")])
+    return format_text(original, _display(path))
+
+
+def format_text(original: str, path: str = "<string>") -> FormatResult:
+    from schemac.dsl.format import format_schema
+
+    parsed = parse_text(original, path)
+    if parsed.schema is None:
+        return FormatResult(None, False, parsed.diagnostics)
+    text = format_schema(parsed.schema, parsed.source_map, parsed.source,
+                         [(c.text, c.start, c.end) for c in parsed.comments])
+    return FormatResult(text, text != original, parsed.diagnostics)
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.seen: dict[Path, ParseResult] = {}
+        self.order: list[ParseResult] = []
+        self.diagnostics: list[Diagnostic] = []
+
+    def load(self, path: Path, importer: tuple[ParseResult, int] | None) -> None:
+        key = path.resolve()
+        if key in self.seen:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            at = importer[0].source_map.get(("import", importer[1])) if importer else None
+            self.diagnostics.append(error("R120", f"cannot read '{path}': {reason}", span=at))
+            return
+        result = parse_text(text, _display(path))
+        self.seen[key] = result
+        self.add(result, path.parent)
+
+    def add(self, result: ParseResult, folder: Path) -> None:
+        if result.schema is not None:
+            for i, target in enumerate(result.schema.imports):
+                matches = sorted(glob.glob(str(folder / target))) if any(c in target for c in "*?[") else [str(folder / target)]
+                existing = [Path(m) for m in matches if Path(m).exists()]
+                if not existing:
+                    span = result.source_map.get(("import", i))
+                    self.diagnostics.append(error("R120", f"import '{target}' not found", span=span,
+                                                  help=f"paths are relative to {_display(folder) or '.'}"))
+                for m in existing:
+                    for f in spec_files([m]):
+                        self.load(f, (result, i))
+        self.order.append(result)
+
+    def finish(self) -> LoadResult:
+        source_map = SourceMap()
+        diagnostics = list(self.diagnostics)
+        for r in self.order:
+            source_map.update(r.source_map)
+            diagnostics.extend(r.diagnostics)
+        if any(r.schema is None for r in self.order):
+            return LoadResult(None, None, source_map, diagnostics, self.order)
+        declared, merge_problems = _merge([r for r in self.order], source_map)
+        diagnostics.extend(merge_problems)
+        schema, problems = resolve(declared)
+        diagnostics.extend(locate(problems, source_map))
+        return LoadResult(declared, schema, source_map, diagnostics, self.order)
+
+
+def _merge(results: list[ParseResult], source_map: SourceMap) -> tuple[Schema, list[Diagnostic]]:
+    """One schema from several files; a name declared in two files is an error."""
+    if len(results) == 1:
+        assert results[0].schema is not None
+        return results[0].schema.model_copy(update={"imports": ()}), []
+    problems: list[Diagnostic] = []
+    modules: dict[str, Module] = {}
+    enums: dict[str, Enum] = {}
+    entities: dict[str, object] = {}
+    where: dict[tuple[str, str], str] = {}
+    for r in results:
+        assert r.schema is not None
+        for m in r.schema.modules:
+            if m.name not in modules or (modules[m.name].doc is None and m.doc):
+                modules[m.name] = m
+        for kind, items, into in (("enum", r.schema.enums, enums), ("entity", r.schema.entities, entities)):
+            for item in items:
+                key = (kind, item.name.lower())  # type: ignore[attr-defined]
+                if key in where:
+                    span = r.source_map.get((kind, item.name, "name"))  # type: ignore[attr-defined]
+                    problems.append(error("R104", f"{kind} '{item.name}' is declared twice",  # type: ignore[attr-defined]
+                                          span=span, help=f"first declared at {where[key]}"))
+                    continue
+                span = r.source_map.get((kind, item.name, "name"))  # type: ignore[attr-defined]
+                where[key] = str(span) if span else r.source.path
+                into[item.name] = item  # type: ignore[attr-defined,index]
+    schema = Schema(modules=tuple(modules.values()), enums=tuple(enums.values()),
+                    entities=tuple(entities.values()))  # type: ignore[arg-type]
+    return schema, problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def errors_of(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity is Severity.ERROR]

@@ -1,0 +1,180 @@
+"""The `schemac` command line.
+
+Commands are thin: one call into `schemac.api`, then report and write. Exit codes: 0 ok,
+1 errors in the input, 2 usage (click's own), 3 refused as unsafe.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from schemac.ir import DIALECTS
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNSAFE = 0, 1, 2, 3
+
+_spec_paths = click.argument(
+    "specs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="How to print diagnostics: text for people, json for tools and editors.")
+_strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def _report(diagnostics: Sequence[Any], strict: bool = False) -> bool:
+    """Print diagnostics to stderr; True when the run should fail."""
+    from schemac.diagnostics import Severity, render
+
+    if diagnostics:
+        click.echo(render(diagnostics), err=True, nl=False)
+    return any(d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING) for d in diagnostics)
+
+
+def _json(payload: dict[str, Any]) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def _diagnostics_json(diagnostics: Sequence[Any]) -> list[dict[str, object]]:
+    from schemac.diagnostics import sort_key
+
+    return [d.to_json() for d in sorted(diagnostics, key=sort_key)]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="schemac", prog_name="schemac")
+def cli() -> None:
+    """schemac compiles .schema specs into DDL for PostgreSQL, MySQL/MariaDB and SQLite.
+
+    \b
+    Examples:
+      schemac check shop.schema
+      schemac compile shop.schema --dialect postgresql -o shop.sql
+      schemac fmt specs/
+    """
+
+
+@cli.command(name="compile")
+@_spec_paths
+@click.option("--dialect", "-d", type=click.Choice(DIALECTS), help="Target dialect (required for SQL output).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True,
+              help="sql: the DDL; json: the resolved model and the diagnostics.")
+@_strict_option
+def compile_cmd(specs: tuple[Path, ...], dialect: str | None, output: Path | None, fmt: str, strict: bool) -> None:
+    """Compile specs to DDL for one dialect.
+
+    Several files (or folders of .schema files) are compiled together as one schema:
+    `schemac compile shop.schema --dialect postgresql -o shop.sql`.
+    """
+    from schemac import api
+
+    if fmt == "json":
+        result = api.load_files(specs)
+        diagnostics = result.diagnostics
+        if dialect and result.schema is not None and result.ok:
+            diagnostics = api.compile_loaded(result, dialect).diagnostics
+        failed = any(d.is_error for d in diagnostics) or (strict and bool(diagnostics))
+        payload = {"ok": not failed, "diagnostics": _diagnostics_json(diagnostics),
+                   "schema": result.schema.model_dump(mode="json") if result.schema is not None and result.ok else None}
+        _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output)
+        sys.exit(EXIT_INPUT if failed else EXIT_OK)
+    if dialect is None:
+        raise click.UsageError("--dialect is required for SQL output (postgresql, mysql or sqlite)")
+    compiled = api.compile_files(specs, dialect)
+    if _report(compiled.diagnostics, strict) or compiled.sql is None:
+        sys.exit(EXIT_INPUT)
+    _write(compiled.sql, output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+
+
+@cli.command()
+@_spec_paths
+@_format_option
+@_strict_option
+def check(specs: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Check specs and print every problem found.
+
+    Nothing is written. The limits of every dialect are checked too:
+    `schemac check shop.schema`.
+    """
+    from schemac import api
+
+    result = api.load_files(specs)
+    diagnostics = list(result.diagnostics)
+    if result.ok and result.schema is not None:
+        for dialect in DIALECTS:
+            diagnostics.extend(d for d in api.compile_loaded(result, dialect).diagnostics
+                               if d.code.startswith("B"))
+    failed = any(d.is_error for d in diagnostics) or (strict and bool(diagnostics))
+    if fmt == "json":
+        _json({"ok": not failed, "diagnostics": _diagnostics_json(diagnostics)})
+    else:
+        _report(diagnostics, strict)
+        if not diagnostics:
+            click.echo(f"ok: {len(result.files)} file{'s' if len(result.files) != 1 else ''}, "
+                       f"{len(result.schema.entities) if result.schema else 0} entities", err=True)
+    sys.exit(EXIT_INPUT if failed else EXIT_OK)
+
+
+@cli.command()
+@_spec_paths
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 when a file would change.")
+def fmt(specs: tuple[Path, ...], check_only: bool) -> None:
+    """Rewrite specs in the canonical layout, keeping comments.
+
+    `schemac fmt specs/` rewrites every .schema file under specs/; with --check nothing is
+    written and the exit code says whether a file would change.
+    """
+    from schemac import api
+
+    changed: list[Path] = []
+    failed = False
+    for path in api.spec_files(specs):
+        result = api.format_file(path)
+        if result.text is None:
+            _report(result.diagnostics)
+            failed = True
+            continue
+        if result.changed:
+            changed.append(path)
+            if not check_only:
+                path.write_text(result.text, encoding="utf-8")
+    for path in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+    if failed or (check_only and changed):
+        sys.exit(EXIT_INPUT)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `schemac` script and `python -m schemac`."""
+    # A compile allocates many small objects and makes few cycles; the cyclic collector
+    # would spend a third of the run walking them.
+    gc.disable()
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="schemac")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in schemac, not in the input
+        if os.environ.get("SCHEMAC_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in schemac; rerun with SCHEMAC_DEBUG=1 for the traceback and report it.",
+                   err=True)
+        sys.exit(70)

@@ -1,0 +1,113 @@
+"""SQL expressions in specs: CHECK constraints, defaults, partial-index predicates,
+index expressions and policies.
+
+An expression is written once, in PostgreSQL's syntax (with backquotes accepted for names as
+everywhere in the language), kept in the model as text, parsed here with sqlglot and
+generated per dialect by the backends. Parsing is cached by text: a schema repeats the same
+expressions many times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+
+@dataclass(frozen=True, slots=True)
+class ExprError:
+    """Why an expression was rejected; `offset` is relative to the expression text."""
+
+    message: str
+    offset: int = 0
+    length: int = 1
+
+
+@lru_cache(maxsize=1)
+def read_dialect() -> Any:
+    """PostgreSQL's expression syntax, plus `backquoted` names."""
+    from sqlglot.dialects.postgres import Postgres
+
+    class SchemacDialect(Postgres):
+        class Tokenizer(Postgres.Tokenizer):
+            IDENTIFIERS = ['"', "`"]
+
+    return SchemacDialect()
+
+
+@lru_cache(maxsize=None)
+def parse(text: str) -> exp.Expression | ExprError:
+    """Parse an expression, or say why it is not one.
+
+    Example:
+        >>> parse("total >= 0").sql()
+        'total >= 0'
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
+    try:
+        tree = sqlglot.parse_one(text, read=read_dialect())
+    except ParseError as e:
+        info = e.errors[0] if e.errors else {}
+        offset = _offset(text, info.get("line", 1), info.get("col", 1))
+        return ExprError(_clean(info.get("description") or str(e)), max(0, offset - 1))
+    except TokenError as e:
+        return ExprError(_clean(str(e)))
+    if isinstance(tree, (exp.Query, exp.Command, exp.Block, exp.Create, exp.Drop, exp.Alter)) or tree is None:
+        return ExprError("expected an expression, not a statement", 0, len(text))
+    for node in tree.walk():
+        if isinstance(node, (exp.Subquery, exp.Select, exp.Exists)):
+            return ExprError("subqueries are not allowed here", *_locate(text, node))
+        if isinstance(node, exp.AggFunc):
+            return ExprError("aggregate functions are not allowed here", *_locate(text, node))
+        if isinstance(node, exp.Placeholder):
+            return ExprError("parameters are not allowed here", *_locate(text, node))
+    return tree
+
+
+def columns(tree: exp.Expression) -> list[exp.Column]:
+    """The column references in an expression, in order."""
+    from sqlglot import exp
+
+    return list(tree.find_all(exp.Column))
+
+
+def column_name(col: exp.Column) -> str:
+    return col.name
+
+
+def is_qualified(col: exp.Column) -> bool:
+    return bool(col.table)
+
+
+def find_name(text: str, name: str) -> tuple[int, int]:
+    """Where `name` appears in `text` as a whole word (for diagnostics); (0, len) if not."""
+    for pattern in (rf"`{re.escape(name)}`", rf'"{re.escape(name)}"', rf"(?<![\w.]){re.escape(name)}(?!\w)"):
+        m = re.search(pattern, text)
+        if m:
+            return m.start(), m.end() - m.start()
+    return 0, len(text)
+
+
+def _locate(text: str, node: exp.Expression) -> tuple[int, int]:
+    sql = node.sql()
+    i = text.lower().find(sql.lower().split("(")[0])
+    return (max(i, 0), len(sql) if i >= 0 else len(text))
+
+
+def _offset(text: str, line: int, col: int) -> int:
+    lines = text.split("\n")
+    return sum(len(x) + 1 for x in lines[: max(0, line - 1)]) + col
+
+
+def _clean(message: str) -> str:
+    message = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    message = message.split(". Line ")[0]
+    message = re.sub(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>", r"\1", message)
+    return message[:1].lower() + message[1:]

@@ -1,0 +1,737 @@
+"""Resolve a declared schema into its core form, checking it on the way.
+
+Resolution turns every `ref` into foreign-key columns with the target key's types and a
+foreign key; every `many` link into a join entity; every field-level `@pk`, `@unique`,
+`@index` and `@check` into entity-level constraints; and gives every constraint and index a
+deterministic name (`naming.py`). Unknown names, type mismatches, bad defaults and the like
+become R1xx diagnostics; resolution goes on after an error so that all of them are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemac import expressions
+from schemac.defaults import function_problem, literal_problem
+from schemac.diagnostics import Diagnostic, Severity, error, suggest, warning
+from schemac.ir import (
+    BUILTIN_TYPES,
+    INTEGER_TYPES,
+    AccessPattern,
+    Action,
+    Check,
+    Dependency,
+    Entity,
+    Enum,
+    Field,
+    ForeignKey,
+    Index,
+    IndexColumn,
+    Link,
+    OrderItem,
+    Policy,
+    Predicate,
+    PrimaryKey,
+    Reference,
+    Schema,
+    Sensitivity,
+    Type,
+    Unique,
+)
+from schemac.naming import NameRegistry
+
+Path = tuple[Any, ...]
+
+
+@dataclass
+class _Columns:
+    """The concrete columns of one entity and which columns each `ref` field stands for."""
+
+    fields: list[Field] = field(default_factory=list)
+    refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    foreign_keys: list[tuple[ForeignKey, Path]] = field(default_factory=list)
+
+
+class Resolver:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.diagnostics: list[Diagnostic] = []
+        self.enums: dict[str, Enum] = {e.name: e for e in schema.enums}
+        self.origin: dict[str, Path] = {}  # join entity -> path of its link
+        self.entities: dict[str, Entity] = {}
+        self.order: list[str] = []
+        for entity in schema.entities:
+            self._add_entity(entity)
+            for link in entity.links:
+                self._add_link(entity, link)
+        self._columns: dict[str, _Columns] = {}
+        self._key_stack: list[str] = []
+        self.names = NameRegistry()
+
+    # -- diagnostics -----------------------------------------------------------------------
+
+    def path(self, entity: str, *rest: Any) -> Path:
+        base = self.origin.get(entity)
+        if base is not None:
+            return (*base, *rest[:2]) if rest[:1] == ("field",) else base
+        return ("entity", entity, *rest)
+
+    def error(self, code: str, message: str, path: Path, **kw: Any) -> None:
+        self.diagnostics.append(error(code, message, path, **kw))
+
+    def warn(self, code: str, message: str, path: Path, **kw: Any) -> None:
+        self.diagnostics.append(warning(code, message, path, **kw))
+
+    # -- entities and links ----------------------------------------------------------------
+
+    def _add_entity(self, entity: Entity) -> None:
+        if entity.name in self.entities:
+            self.error("R104", f"entity '{entity.name}' is declared twice", self.path(entity.name, "name"))
+            return
+        self.entities[entity.name] = entity
+        self.order.append(entity.name)
+
+    def _add_link(self, source: Entity, link: Link) -> None:
+        """A many-to-many link becomes a join entity with a ref to each side."""
+        name = link.table or f"{source.name}_{link.name}"
+        if name in self.entities:
+            self.error("R104", f"the join entity '{name}' of '{source.name}.{link.name}' clashes with "
+                       "an entity of the same name", ("entity", source.name, "link", link.name),
+                       help=f"name the join table with @table, for example @table({name}_link)")
+            return
+        target = self.entities.get(link.target) or next(
+            (e for e in self.schema.entities if e.name == link.target), None)
+        if target is None:
+            self.error("R101", f"unknown entity '{link.target}'", ("entity", source.name, "link", link.name, "type"),
+                       help=suggest(link.target, [e.name for e in self.schema.entities]))
+            return
+        near = source.name
+        far = link.target if link.target != source.name else link.name
+        sides = []
+        for side, entity in ((near, source), (far, target)):
+            pk = self._declared_pk_names(entity)
+            sides.append(Field(name=side, ref=Reference(target=entity.name, on_delete=Action.CASCADE,
+                                                        columns=tuple(f"{side}_{c}" for c in pk))))
+        join = Entity(
+            name=name, module=source.module,
+            doc=link.doc or f"Links '{source.name}' to '{link.target}' ({source.name}.{link.name}).",
+            fields=(*sides, *link.fields),
+            primary_key=PrimaryKey(columns=(near, far)),
+            indexes=(Index(columns=(IndexColumn(column=far),)),),
+        )
+        self.origin[name] = ("entity", source.name, "link", link.name)
+        self._add_entity(join)
+
+    def _declared_pk_names(self, entity: Entity) -> list[str]:
+        """The target-side column names a ref to `entity` would use, before resolution."""
+        names = list(entity.primary_key.columns) if entity.primary_key else [
+            f.name for f in entity.fields if f.primary_key]
+        out = []
+        for n in names:
+            f = entity.field(n)
+            if f is not None and f.ref is not None:
+                target = self.entities.get(f.ref.target)
+                inner = self._declared_pk_names(target) if target and target is not entity else ["id"]
+                out.extend(f.ref.columns or [f"{n}_{c}" for c in inner])
+            else:
+                out.append(n)
+        return out
+
+    # -- columns -------------------------------------------------------------------------------
+
+    def columns(self, name: str) -> _Columns:
+        """The concrete columns of an entity, computing (and memoising) them on first use."""
+        cols = self._columns.get(name)
+        if cols is not None:
+            return cols
+        entity = self.entities[name]
+        cols = _Columns()
+        self._columns[name] = cols
+        declared = {f.name for f in entity.fields if f.ref is None}
+        produced: dict[str, Field] = {}
+        for f in entity.fields:
+            if f.ref is None:
+                col = self._plain_column(entity, f)
+                produced[f.name] = col
+                cols.fields.append(col)
+                continue
+            names: list[str] = []
+            for colname, target_col in self._ref_columns(entity, f):
+                names.append(colname)
+                col = Field(name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc,
+                            tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
+                            overrides=target_col.overrides)
+                existing = produced.get(colname)
+                if existing is None and colname in declared:
+                    existing = self._plain_column(entity, entity.field(colname))  # type: ignore[arg-type]
+                if existing is not None:
+                    if existing.type != col.type:
+                        self.error("R108", f"column '{colname}' is {existing.type} but '{f.name}' needs it "
+                                   f"to be {col.type}, the type of '{f.ref.target}.{target_col.name}'",
+                                   self.path(name, "field", f.name, "attr", "columns"))
+                    continue
+                produced[colname] = col
+                cols.fields.append(col)
+            cols.refs[f.name] = tuple(names)
+        return cols
+
+    def _plain_column(self, entity: Entity, f: Field) -> Field:
+        return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity,
+                     default=f.default, doc=f.doc, tags=f.tags, tenant=f.tenant,
+                     denormalized=f.denormalized, overrides=f.overrides)
+
+    def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
+        """(column name, target column) pairs for a ref field; [] after an error."""
+        ref = f.ref
+        assert ref is not None
+        at = self.path(entity.name, "field", f.name, "type")
+        target = self.entities.get(ref.target)
+        if target is None:
+            hint = suggest(ref.target, self.entities, "entities")
+            if ref.target in self.enums:
+                hint = f"'{ref.target}' is an enum: write '{f.name}: {ref.target}' without 'ref'"
+            self.error("R101", f"unknown entity '{ref.target}'", at, help=hint)
+            return []
+        if ref.target_columns:
+            keys = self.key_columns(target, ref.target_columns, at)
+            if keys and not self._is_key(target, [k.name for k in keys]):
+                self.error("R113", f"({', '.join(ref.target_columns)}) is not a key of '{target.name}'",
+                           at, help="a reference must point at the primary key or a unique key")
+        else:
+            pk = self._pk_names(target)
+            if not pk:
+                self.error("R113", f"'{target.name}' has no primary key to refer to", at)
+                return []
+            keys = self.key_columns(target, pk, at)
+        if not keys:
+            return []
+        if ref.columns:
+            if len(ref.columns) != len(keys):
+                self.error("R126", f"@columns names {len(ref.columns)} column(s) but the key of "
+                           f"'{target.name}' has {len(keys)}", self.path(entity.name, "field", f.name, "attr", "columns"))
+                return []
+            names = list(ref.columns)
+        else:
+            names = [f"{f.name}_{k.name}" for k in keys]
+        return list(zip(names, keys, strict=True))
+
+    def _pk_names(self, entity: Entity) -> tuple[str, ...]:
+        if entity.primary_key is not None:
+            return entity.primary_key.columns
+        return tuple(f.name for f in entity.fields if f.primary_key)
+
+    def key_columns(self, entity: Entity, names: Iterable[str], at: Path) -> list[Field]:
+        """The concrete columns that `names` (fields, refs or columns of `entity`) stand for."""
+        if entity.name in self._key_stack:
+            cycle = " -> ".join([*self._key_stack, entity.name])
+            self.error("R113", f"primary keys refer to each other in a cycle: {cycle}", at)
+            return []
+        self._key_stack.append(entity.name)
+        try:
+            out: list[Field] = []
+            for n in names:
+                f = entity.field(n)
+                if f is not None and f.ref is None:
+                    out.append(self._plain_column(entity, f))
+                elif f is not None:
+                    pairs = self._ref_columns(entity, f)
+                    out.extend(Field(name=c, type=t.type, overrides=t.overrides) for c, t in pairs)
+                else:
+                    col = next((c for c in self.columns(entity.name).fields if c.name == n), None)
+                    if col is None:
+                        self.error("R103", f"'{entity.name}' has no field '{n}'", at,
+                                   help=suggest(n, [x.name for x in entity.fields]))
+                        return []
+                    out.append(col)
+            return out
+        finally:
+            self._key_stack.pop()
+
+    def _is_key(self, entity: Entity, cols: list[str]) -> bool:
+        names = set(cols)
+        keys = [self._expand(entity, self._pk_names(entity))]
+        keys += [self._expand(entity, u.columns) for u in entity.uniques]
+        keys += [self._expand(entity, [f.name]) for f in entity.fields if f.unique]
+        keys += [self._expand(entity, [c.column for c in i.columns if c.column])
+                 for i in entity.indexes if i.unique and i.where is None and all(c.column for c in i.columns)]
+        return any(set(k) == names for k in keys)
+
+    def _expand(self, entity: Entity, names: Iterable[str]) -> list[str]:
+        refs = self.columns(entity.name).refs
+        out: list[str] = []
+        for n in names:
+            out.extend(refs.get(n, (n,)))
+        return out
+
+    # -- names in constraints ----------------------------------------------------------------
+
+    def resolve_names(self, entity: Entity, names: Iterable[str], path: Path) -> tuple[str, ...] | None:
+        """Map field and ref names to column names; None (after an error) if one is unknown."""
+        cols = self.columns(entity.name)
+        known = {c.name for c in cols.fields}
+        out: list[str] = []
+        ok = True
+        for n in names:
+            if n in cols.refs:
+                out.extend(cols.refs[n])
+            elif n in known:
+                out.append(n)
+            else:
+                link = next((lk for lk in entity.links if lk.name == n), None)
+                hint = suggest(n, [*known, *cols.refs], "fields")
+                if link is not None:
+                    hint = f"'{n}' is a many-to-many link; it has no column here"
+                self.error("R103", f"'{entity.name}' has no field '{n}'", (*path, "column", n), help=hint)
+                ok = False
+        if ok and len(set(out)) != len(out):
+            dup = next(c for c in out if out.count(c) > 1)
+            self.error("R137", f"column '{dup}' appears twice", path)
+            return None
+        return tuple(out) if ok else None
+
+    def check_expression(self, entity: Entity, text: str, path: Path, what: str,
+                         extra_names: Iterable[str] = ()) -> Any:
+        """Parse an expression and check that the columns it names exist."""
+        tree = expressions.parse(text)
+        if isinstance(tree, expressions.ExprError):
+            self.diagnostics.append(Diagnostic("S006", f"{what} does not parse: {tree.message}",
+                                               path=path, label="here"))
+            return None
+        known = {c.name for c in self.columns(entity.name).fields} | set(extra_names)
+        refs = self.columns(entity.name).refs
+        for col in expressions.columns(tree):
+            name = col.name
+            if col.table:
+                self.error("R103", f"'{col.sql()}': qualified names are not allowed in {what}", path)
+            elif name not in known:
+                hint = suggest(name, known, "columns")
+                if name in refs:
+                    hint = f"'{name}' is a relationship; name its column: {', '.join(refs[name])}"
+                self.error("R103", f"{what} refers to unknown column '{name}'", path, help=hint)
+        return tree
+
+    # -- the whole schema ------------------------------------------------------------------------
+
+    def run(self) -> Schema:
+        self._check_names()
+        for name in self.order:
+            for explicit in self._explicit_names(self.entities[name]):
+                if not self.names.claim(explicit[0]):
+                    self.error("R118", f"the name '{explicit[0]}' is used twice", explicit[1])
+        resolved = [self._resolve_entity(self.entities[n]) for n in self.order]
+        enums = [self._check_enum(e) for e in self.schema.enums]
+        return Schema(modules=self.schema.modules, enums=tuple(enums), entities=tuple(resolved))
+
+    def _explicit_names(self, entity: Entity) -> list[tuple[str, Path]]:
+        out: list[tuple[str, Path]] = []
+        p = self.path
+        if entity.primary_key and entity.primary_key.name:
+            out.append((entity.primary_key.name, p(entity.name, "primary key")))
+        for group, kind in ((entity.uniques, "unique"), (entity.indexes, "index"),
+                            (entity.checks, "check"), (entity.foreign_keys, "foreign key")):
+            for i, item in enumerate(group):
+                if item.name:
+                    out.append((item.name, p(entity.name, kind, i, "attr", "name")))
+        for f in entity.fields:
+            if f.ref and f.ref.constraint:
+                out.append((f.ref.constraint, p(entity.name, "field", f.name, "attr", "name")))
+        return out
+
+    def _check_names(self) -> None:
+        tables: dict[str, str] = {}
+        for name in self.order:
+            entity = self.entities[name]
+            self._valid_name(entity.name, self.path(name, "name"), "entity")
+            table = entity.table_name.lower()
+            if table in tables and tables[table] != name:
+                self.error("R104", f"entities '{tables[table]}' and '{name}' both use the table name "
+                           f"'{entity.table_name}'", self.path(name, "name"),
+                           help="table names are compared without case; rename one with @table")
+            tables[table] = name
+            for f in entity.fields:
+                self._valid_name(f.name, self.path(name, "field", f.name, "name"), "field")
+            self._check_tags(entity.tags, self.path(name, "name"))
+        for enum in self.schema.enums:
+            self._valid_name(enum.name, ("enum", enum.name, "name"), "enum")
+            if enum.name.lower() in tables:
+                self.error("R122", f"enum '{enum.name}' has the name of a table", ("enum", enum.name, "name"),
+                           help="PostgreSQL creates a type for every table, so the names clash; rename the enum")
+            if enum.name in BUILTIN_TYPES:
+                self.error("R122", f"enum '{enum.name}' has the name of a built-in type", ("enum", enum.name, "name"))
+            if enum.name in self.entities:
+                self.error("R122", f"'{enum.name}' is both an enum and an entity", ("enum", enum.name, "name"))
+            for v in enum.values:
+                self._valid_name(v.name, ("enum", enum.name, "value", v.name), "enum value", allow_edges=True)
+
+    def _valid_name(self, name: str, path: Path, kind: str, allow_edges: bool = False) -> None:
+        if not name.strip():
+            self.error("R124", f"{kind} name is blank", path)
+        elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+            self.error("R124", f"{kind} name {name!r} contains a control character", path)
+        elif not allow_edges and name != name.strip():
+            self.error("R124", f"{kind} name '{name}' starts or ends with a space", path,
+                       help="MySQL does not allow names that end with a space")
+
+    def _check_tags(self, tags: Iterable[Any], path: Path) -> None:
+        kinds = {t.kind for t in tags}
+        if Sensitivity.PUBLIC in kinds and len(kinds) > 1:
+            others = ", ".join(sorted(k.value for k in kinds if k is not Sensitivity.PUBLIC))
+            self.error("R123", f"'@public' contradicts {others}", path,
+                       help="a column is either public or sensitive; drop one of the tags")
+
+    def _check_enum(self, enum: Enum) -> Enum:
+        return enum
+
+    # -- one entity --------------------------------------------------------------------------------
+
+    def _resolve_entity(self, entity: Entity) -> Entity:
+        name = entity.name
+        table = entity.table_name
+        cols = self.columns(name)
+        for f in entity.fields:
+            self._check_field(entity, f)
+        fields = [self._lower_default(entity, c) for c in cols.fields]
+        pk = self._primary_key(entity, table)
+        uniques = self._uniques(entity, table)
+        fks = self._foreign_keys(entity, table)
+        checks = self._checks(entity, table)
+        indexes = self._indexes(entity, table)
+        access = [a for a in (self._access(entity, a) for a in entity.access_patterns) if a]
+        policies = [self._policy(entity, p) for p in entity.policies]
+        deps = [d for d in (self._dependency(entity, i, d) for i, d in enumerate(entity.dependencies)) if d]
+        identities = [c.name for c in fields if c.identity]
+        if len(identities) > 1:
+            self.error("R115", f"'{name}' has more than one identity column: {', '.join(identities)}",
+                       self.path(name, "field", identities[1], "attr", "identity"))
+        return Entity(
+            name=name, module=entity.module, table=entity.table, doc=entity.doc, tags=entity.tags,
+            denormalized=entity.denormalized, fields=tuple(fields), primary_key=pk,
+            uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
+            foreign_keys=tuple(fks), access_patterns=tuple(access), policies=tuple(policies),
+            dependencies=tuple(deps),
+        )
+
+    def _check_field(self, entity: Entity, f: Field) -> None:
+        at = self.path(entity.name, "field", f.name)
+        self._check_tags(f.tags, (*at, "name"))
+        if f.ref is not None:
+            if f.ref.on_delete is Action.SET_NULL and not f.nullable:
+                self.error("R117", f"'{f.name}' cannot be set to null: the reference is not nullable",
+                           (*at, "attr", "on_delete"), help=f"make it nullable: '{f.name}: ref {f.ref.target}?'")
+            if f.ref.on_update is Action.SET_NULL and not f.nullable:
+                self.error("R117", f"'{f.name}' cannot be set to null: the reference is not nullable",
+                           (*at, "attr", "on_update"), help=f"make it nullable: '{f.name}: ref {f.ref.target}?'")
+            if f.primary_key and f.nullable:
+                self.error("R132", f"primary key '{f.name}' cannot be nullable", (*at, "type"))
+            return
+        ty = f.type
+        assert ty is not None
+        if ty.name in BUILTIN_TYPES:
+            lo, hi = BUILTIN_TYPES[ty.name]
+            if not lo <= len(ty.params) <= hi:
+                self.error("R119", _param_message(ty), (*at, "type"), help=_param_help(ty.name))
+            elif ty.name == "decimal" and (ty.params[0] < 1 or (len(ty.params) > 1 and ty.params[1] > ty.params[0])):
+                self.error("R119", f"{ty}: the scale must not exceed the precision, which must be at least 1",
+                           (*at, "type"), help="decimal(precision, scale), for example decimal(12, 2)")
+            elif ty.name in ("varchar", "char") and ty.params[0] < 1:
+                self.error("R119", f"{ty}: the length must be at least 1", (*at, "type"))
+        elif ty.name in self.enums:
+            if ty.params:
+                self.error("R119", f"enum '{ty.name}' takes no parameters", (*at, "type"))
+        else:
+            hint = suggest(ty.name, [*BUILTIN_TYPES, *self.enums], "types")
+            if ty.name in self.entities:
+                hint = f"'{ty.name}' is an entity: write '{f.name}: ref {ty.name}'"
+            self.error("R102", f"unknown type '{ty.name}'", (*at, "type"), help=hint)
+        if f.identity:
+            if ty.name not in INTEGER_TYPES:
+                self.error("R114", f"identity column '{f.name}' must be smallint, int or bigint, not {ty}",
+                           (*at, "attr", "identity"))
+            if f.default is not None:
+                self.error("R133", f"identity column '{f.name}' cannot also have a default",
+                           (*at, "attr", "default"), help="the identity generates its values; drop @default")
+            if f.nullable:
+                self.error("R133", f"identity column '{f.name}' cannot be nullable", (*at, "type"))
+        if f.primary_key and f.nullable:
+            self.error("R132", f"primary key '{f.name}' cannot be nullable", (*at, "type"),
+                       help=f"drop the '?' after the type of '{f.name}'")
+
+    def _lower_default(self, entity: Entity, col: Field) -> Field:
+        """Check a column's default; an enum value written as a name becomes a string."""
+        if col.default is None or col.type is None:
+            return col
+        at = self.path(entity.name, "field", col.name, "attr", "default")
+        tree = expressions.parse(col.default)
+        if isinstance(tree, expressions.ExprError):
+            self.diagnostics.append(Diagnostic("S006", f"the default does not parse: {tree.message}", path=at))
+            return col
+        from sqlglot import exp
+
+        enum = self.enums.get(col.type.name)
+        if enum is not None:
+            value = None
+            if isinstance(tree, exp.Column) and not tree.table:
+                value = tree.name
+            elif isinstance(tree, exp.Literal) and tree.is_string:
+                value = tree.this
+            if value is not None:
+                if value not in enum.value_names:
+                    self.error("R109", f"'{value}' is not a value of enum '{enum.name}'", at,
+                               help=suggest(value, enum.value_names, "values"))
+                    return col
+                return col.model_copy(update={"default": _quote(value)})
+        for node in tree.walk():
+            if isinstance(node, exp.Column):
+                self.error("R131", f"the default refers to '{node.sql()}'; a default cannot use columns", at,
+                           help="quote it if it is text: '" + node.name + "'")
+                return col
+        if col.type.name in BUILTIN_TYPES:
+            problem = literal_problem(tree, col.type) or function_problem(tree, col.type)
+            if problem:
+                self.error("R110", f"the default does not fit {col.type}: {problem}", at)
+        return col
+
+    def _primary_key(self, entity: Entity, table: str) -> PrimaryKey | None:
+        at = self.path(entity.name, "primary key")
+        names = self._pk_names(entity)
+        marked = [f.name for f in entity.fields if f.primary_key]
+        if entity.primary_key is not None and marked:
+            self.error("R116", f"'{entity.name}' has both '@pk' on '{marked[0]}' and a 'primary key' declaration",
+                       at, help="keep one of the two")
+        if not names:
+            self.error("R107", f"entity '{entity.name}' has no primary key", self.path(entity.name, "name"),
+                       help="mark a field with @pk, or declare 'primary key (a, b)' in the entity")
+            return None
+        cols = self.resolve_names(entity, names, at)
+        if cols is None:
+            return None
+        by_name = {c.name: c for c in self.columns(entity.name).fields}
+        for c in cols:
+            if by_name[c].nullable and c not in marked:
+                self.error("R132", f"primary key column '{c}' cannot be nullable", at)
+        name = entity.primary_key.name if entity.primary_key and entity.primary_key.name else None
+        return PrimaryKey(columns=cols, name=name or self.names.choose(table, [], "pkey"))
+
+    def _uniques(self, entity: Entity, table: str) -> list[Unique]:
+        out: list[Unique] = []
+        items = [(f.name, (f.name,), None, self.path(entity.name, "field", f.name, "attr", "unique"))
+                 for f in entity.fields if f.unique]
+        items += [(None, u.columns, u.name, self.path(entity.name, "unique", i)) for i, u in enumerate(entity.uniques)]
+        for _, names, given, at in items:
+            cols = self.resolve_names(entity, names, at)
+            if cols is None:
+                continue
+            out.append(Unique(columns=cols, name=given or self.names.choose(table, cols, "key")))
+        return out
+
+    def _foreign_keys(self, entity: Entity, table: str) -> list[ForeignKey]:
+        out: list[ForeignKey] = []
+        for f in entity.fields:
+            if f.ref is None:
+                continue
+            pairs = self._ref_columns(entity, f)
+            if not pairs:
+                continue
+            cols = tuple(p[0] for p in pairs)
+            name = f.ref.constraint or self.names.choose(table, cols, "fkey")
+            out.append(ForeignKey(columns=cols, target=f.ref.target, target_columns=tuple(p[1].name for p in pairs),
+                                  on_delete=f.ref.on_delete, on_update=f.ref.on_update, name=name))
+        for i, fk in enumerate(entity.foreign_keys):
+            at = self.path(entity.name, "foreign key", i)
+            resolved = self._explicit_fk(entity, fk, at)
+            if resolved is not None:
+                out.append(resolved.model_copy(update={"name": fk.name or self.names.choose(table, resolved.columns, "fkey")}))
+        return out
+
+    def _explicit_fk(self, entity: Entity, fk: ForeignKey, at: Path) -> ForeignKey | None:
+        cols = self.resolve_names(entity, fk.columns, at)
+        target = self.entities.get(fk.target)
+        if target is None:
+            self.error("R101", f"unknown entity '{fk.target}'", (*at, "target"),
+                       help=suggest(fk.target, self.entities, "entities"))
+            return None
+        keys = self.key_columns(target, fk.target_columns, (*at, "target"))
+        if cols is None or not keys:
+            return None
+        if len(cols) != len(keys):
+            self.error("R126", f"the foreign key has {len(cols)} column(s) but refers to {len(keys)}", at)
+            return None
+        if not self._is_key(target, [k.name for k in keys]):
+            self.error("R113", f"({', '.join(k.name for k in keys)}) is not a key of '{target.name}'", (*at, "target"),
+                       help="a foreign key must point at the primary key or a unique key")
+        by_name = {c.name: c for c in self.columns(entity.name).fields}
+        for c, k in zip(cols, keys, strict=True):
+            if by_name[c].type != k.type:
+                self.error("R108", f"'{c}' is {by_name[c].type} but '{target.name}.{k.name}' is {k.type}",
+                           (*at, "column", c), help=f"declare '{c}' as {k.type}")
+            if fk.on_delete is Action.SET_NULL and not by_name[c].nullable:
+                self.error("R117", f"on_delete set_null needs '{c}' to be nullable", (*at, "attr", "on_delete"))
+        return fk.model_copy(update={"columns": cols, "target_columns": tuple(k.name for k in keys)})
+
+    def _checks(self, entity: Entity, table: str) -> list[Check]:
+        out: list[Check] = []
+        for f in entity.fields:
+            for i, text in enumerate(f.checks):
+                at = self.path(entity.name, "field", f.name, "attr", "check", i)
+                if self.check_expression(entity, text, at, "the check") is None:
+                    continue
+                out.append(Check(expression=text, name=self.names.choose(table, [f.name], "check")))
+        for i, check in enumerate(entity.checks):
+            at = self.path(entity.name, "check", i, "expr")
+            tree = self.check_expression(entity, check.expression, at, "the check")
+            if tree is None:
+                continue
+            used = list(dict.fromkeys(c.name for c in expressions.columns(tree)))
+            name = check.name or self.names.choose(table, used if len(used) == 1 else [], "check")
+            out.append(Check(expression=check.expression, name=name))
+        return out
+
+    def _indexes(self, entity: Entity, table: str) -> list[Index]:
+        out: list[Index] = []
+        items = [(Index(columns=(IndexColumn(column=f.name),)), self.path(entity.name, "field", f.name, "attr", "index"))
+                 for f in entity.fields if f.indexed]
+        items += [(ix, self.path(entity.name, "index", i)) for i, ix in enumerate(entity.indexes)]
+        for ix, at in items:
+            columns: list[IndexColumn] = []
+            parts: list[str] = []
+            ok = True
+            for c in ix.columns:
+                if c.column is not None:
+                    cols = self.resolve_names(entity, [c.column], at)
+                    if cols is None:
+                        ok = False
+                        continue
+                    columns.extend(IndexColumn(column=x, descending=c.descending) for x in cols)
+                    parts.extend(cols)
+                else:
+                    tree = self.check_expression(entity, c.expression or "", (*at, "column", c.expression),
+                                                 "the index expression")
+                    if tree is None:
+                        ok = False
+                        continue
+                    columns.append(c)
+                    parts.append(_expression_label(tree))
+            if ix.where is not None and self.check_expression(entity, ix.where, (*at, "attr", "where"),
+                                                              "the index condition") is None:
+                ok = False
+            if not ok:
+                continue
+            if len({c.column for c in columns if c.column}) != len([c for c in columns if c.column]):
+                self.error("R137", "a column appears twice in the index", at)
+                continue
+            out.append(ix.model_copy(update={"columns": tuple(columns),
+                                             "name": ix.name or self.names.choose(table, parts, "idx")}))
+        return out
+
+    def _access(self, entity: Entity, pattern: AccessPattern) -> AccessPattern | None:
+        at = self.path(entity.name, "access", pattern.name)
+        by_name = {c.name: c for c in self.columns(entity.name).fields}
+        preds: list[Predicate] = []
+        ok = True
+        for p in pattern.predicates:
+            cols = self.resolve_names(entity, [p.column], at)
+            if cols is None:
+                ok = False
+                continue
+            if len(cols) > 1 and p.op not in ("=", "is null", "is not null"):
+                self.error("R136", f"'{p.column}' spans {len(cols)} columns; only '=' and 'is null' apply to it",
+                           (*at, "column", p.column))
+                ok = False
+                continue
+            for c in cols:
+                self._check_values(entity, by_name[c], p, (*at, "column", p.column))
+                preds.append(p.model_copy(update={"column": c}))
+        order: list[OrderItem] = []
+        for o in pattern.order_by:
+            cols = self.resolve_names(entity, [o.column], at)
+            if cols is None:
+                ok = False
+                continue
+            order.extend(OrderItem(column=c, descending=o.descending) for c in cols)
+        if pattern.limit is not None and pattern.limit < 1:
+            self.error("R136", "the limit must be at least 1", at)
+        if not ok:
+            return None
+        return pattern.model_copy(update={"predicates": tuple(preds), "order_by": tuple(order)})
+
+    def _check_values(self, entity: Entity, col: Field, p: Predicate, at: Path) -> None:
+        enum = self.enums.get(col.type.name) if col.type else None
+        for v in p.values:
+            if v == "?" or v.startswith("'") or enum is None:
+                continue
+            if v not in enum.value_names and not v.lstrip("-").replace(".", "").isdigit():
+                self.error("R128", f"'{v}' is not a value of enum '{enum.name}'", at,
+                           help=suggest(v, enum.value_names, "values"))
+
+    def _policy(self, entity: Entity, policy: Policy) -> Policy:
+        at = self.path(entity.name, "policy", policy.name)
+        self.check_expression(entity, policy.using, (*at, "expr"), "the policy")
+        if policy.check is not None:
+            self.check_expression(entity, policy.check, (*at, "attr", "check", 0), "the policy check")
+        return policy
+
+    def _dependency(self, entity: Entity, i: int, dep: Dependency) -> Dependency | None:
+        at = self.path(entity.name, "fd", i)
+        lhs = self.resolve_names(entity, dep.determinant, at)
+        rhs = self.resolve_names(entity, dep.dependent, at)
+        if lhs is None or rhs is None:
+            return None
+        return dep.model_copy(update={"determinant": lhs, "dependent": rhs})
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _expression_label(tree: Any) -> str:
+    """The name PostgreSQL gives an index column for an expression: its function, or `expr`."""
+    from sqlglot import exp
+
+    if isinstance(tree, exp.Func):
+        name = tree.sql_name() if not isinstance(tree, exp.Anonymous) else tree.name
+        return name.lower()
+    return "expr"
+
+
+def _param_message(ty: Type) -> str:
+    lo, hi = BUILTIN_TYPES[ty.name]
+    if hi == 0:
+        return f"{ty.name} takes no parameters"
+    if lo == hi:
+        return f"{ty.name} takes {lo} parameter{'s' if lo > 1 else ''}"
+    return f"{ty.name} takes {lo} to {hi} parameters"
+
+
+def _param_help(name: str) -> str | None:
+    return {
+        "varchar": "for example varchar(100); use text for unbounded strings",
+        "char": "for example char(2)",
+        "decimal": "decimal(precision, scale), for example decimal(12, 2)",
+    }.get(name)
+
+
+def resolve(schema: Schema) -> tuple[Schema, list[Diagnostic]]:
+    """Resolve a declared schema into its core form.
+
+    Args:
+        schema: the declared schema, as parsed (all files merged).
+
+    Returns:
+        The resolved schema and the diagnostics found. The schema is meaningful for the
+        backends only when no diagnostic is an error.
+
+    Example:
+        >>> from schemac.dsl.parser import parse_text
+        >>> s = parse_text("entity a { id: int @pk }\\nentity b { id: int @pk\\n a: ref a }").schema
+        >>> resolve(s)[0].entities[1].foreign_keys[0].name
+        'b_a_id_fkey'
+    """
+    resolver = Resolver(schema)
+    out = resolver.run()
+    return out, resolver.diagnostics
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

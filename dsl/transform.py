@@ -1,0 +1,744 @@
+"""Turn parse-tree nodes into the declared model, recording a span for every node.
+
+`Builder` is a lark `Transformer` whose methods take `(meta, children)`. The same methods are
+called by lark on a parse tree and, without building the tree, by the fast LALR driver in
+`lalr.py`; either way only `meta.start_pos` and `meta.end_pos` are read.
+
+Inner rules return small records that carry spans relative to their owner; `entity_decl`,
+`enum_decl` and `start` turn them into absolute source-map paths. Problems that can be seen
+here (unknown or misplaced attributes, malformed arguments, duplicates) become diagnostics;
+the builder never raises on bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lark import Token, Transformer, v_args
+
+from schemac.diagnostics import Diagnostic, error, suggest
+from schemac.dsl.attributes import (
+    ACTIONS,
+    ALLOWED,
+    ATTRIBUTES,
+    IDENTITY,
+    INDEX_METHODS,
+    POLICY_COMMANDS,
+    REPEATABLE,
+    Arg,
+    ArgError,
+    Item,
+    split_items,
+    split_pairs,
+    unescape,
+    unquote_name,
+)
+from schemac.dsl.source import Path, SourceFile, SourceMap, Span
+from schemac.ir import (
+    DIALECTS,
+    AccessPattern,
+    Action,
+    Check,
+    Dependency,
+    Entity,
+    Enum,
+    EnumValue,
+    Field,
+    ForeignKey,
+    Index,
+    IndexColumn,
+    Link,
+    Module,
+    OrderItem,
+    Policy,
+    Predicate,
+    PrimaryKey,
+    Reference,
+    Schema,
+    Sensitivity,
+    Tag,
+    Type,
+    TypeOverride,
+    Unique,
+)
+
+Name = tuple[str, int, int]  # text, start, end
+RelSpans = list[tuple[Path, Any, Any]]  # see SpanGroup in source.py
+
+
+@dataclass(slots=True)
+class Attr:
+    name: str
+    args: str | None  # the text between the parentheses
+    start: int
+    end: int
+    args_start: int  # offset of the text between the parentheses
+
+
+@dataclass(slots=True)
+class Doc:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class TypeSpec:
+    kind: str  # "type", "ref" or "many"
+    name: Name
+    start: int
+    end: int
+    params: tuple[int, ...] = ()
+    nullable: bool = False
+    target_columns: tuple[Name, ...] = ()
+
+
+@dataclass(slots=True)
+class Member:
+    kind: str
+    key: str | None  # the member's name, when it has one
+    value: Any
+    start: int
+    end: int
+    spans: RelSpans = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Decl:
+    kind: str  # "entity", "enum", "module" or "import"
+    name: str
+    value: Any
+    start: int
+    end: int
+    spans: RelSpans
+    members: list[Decl] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedAttrs:
+    """Attributes of one item, read and checked against the place they appear in."""
+
+    values: dict[str, list[Any]]
+    doc: str | None
+    spans: RelSpans
+
+    def first(self, name: str, default: Any = None) -> Any:
+        got = self.values.get(name)
+        return got[0] if got else default
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+
+class _Meta:
+    __slots__ = ("start_pos", "end_pos")
+
+
+def _span_of(meta: Any) -> tuple[int, int]:
+    return getattr(meta, "start_pos", 0), getattr(meta, "end_pos", 0)
+
+
+@v_args(meta=True)
+class Builder(Transformer[Token, Schema]):
+    """Builds a declared `Schema` and its `SourceMap` from one file."""
+
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__()
+        self.source = source
+        self.source_map = SourceMap()
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _span(self, start: int, end: int) -> Span:
+        return Span(self.source, start, end)
+
+    def _error(self, code: str, message: str, start: int, end: int, **kw: Any) -> None:
+        self.diagnostics.append(error(code, message, span=self._span(start, end), **kw))
+
+    def _attrs(self, context: str, items: list[Any]) -> ParsedAttrs:
+        """Check each attribute against `context` and read its arguments."""
+        allowed = ALLOWED[context]
+        values: dict[str, list[Any]] = {}
+        spans: RelSpans = []
+        doc: str | None = None
+        for item in items:
+            if isinstance(item, Doc):
+                if doc is not None:
+                    self._error("R127", f"the {context} already has a documentation string",
+                                item.start, item.end, help="join the two strings into one")
+                    continue
+                doc = item.text
+                spans.append((("doc",), item.start, item.end))
+                continue
+            attr: Attr = item
+            kind = ATTRIBUTES.get(attr.name)
+            at = attr.start, attr.start + 1 + len(attr.name)
+            if kind is None:
+                hint = suggest(attr.name, allowed) or suggest(attr.name, ATTRIBUTES)
+                self._error("R111", f"unknown attribute '@{attr.name}'", *at,
+                            help=_at_hint(hint, allowed))
+                continue
+            if attr.name not in allowed:
+                where = f"a {context}" if context[0] not in "aeiou" else f"an {context}"
+                self._error("R112", f"'@{attr.name}' is not allowed on {where}", *at,
+                            help=_allowed_help(allowed))
+                continue
+            if attr.name in values and attr.name not in REPEATABLE:
+                self._error("R127", f"'@{attr.name}' is given twice", *at)
+                continue
+            try:
+                value = self._attr_value(attr, kind)
+            except ArgError as exc:
+                base = attr.args_start if attr.args is not None else at[1]
+                self._error("S007", f"malformed arguments of '@{attr.name}': {exc}",
+                            base + exc.offset, base + exc.offset + exc.length,
+                            help=_arg_help(attr.name, kind))
+                continue
+            key: Path = ("attr", attr.name)
+            if attr.name in REPEATABLE:
+                key = ("attr", attr.name, len(values.get(attr.name, ())))
+            values.setdefault(attr.name, []).append(value)
+            if kind is Arg.EXPR and attr.args is not None:
+                lead = len(attr.args) - len(attr.args.lstrip())
+                spans.append((key, attr.args_start + lead, attr.args_start + lead + len(value)))
+            else:
+                spans.append((key, attr.start, attr.end))
+        return ParsedAttrs(values, doc, spans)
+
+    def _attr_value(self, attr: Attr, kind: Arg) -> Any:
+        text = attr.args
+        if kind is Arg.NONE:
+            if text is not None and text.strip():
+                raise ArgError(f"'@{attr.name}' takes no arguments", 0, len(text))
+            return True
+        if kind is Arg.EXPR:
+            if text is None or not text.strip():
+                raise ArgError("an expression is required", 0, 1)
+            return text.strip()
+        if kind is Arg.PAIRS:
+            return split_pairs(text or "")
+        items = split_items(text or "")
+        if any(i.key is not None for i in items):
+            bad = next(i for i in items if i.key is not None)
+            raise ArgError("unexpected 'name:' here", bad.start, bad.end - bad.start)
+        if kind is Arg.OPT_NAME:
+            if len(items) > 1:
+                raise ArgError("expected at most one name", items[1].start)
+            return items[0].value if items else None
+        if not items:
+            raise ArgError("an argument is required", 0, 1)
+        if kind is Arg.NAMES:
+            return tuple(i.value for i in items)
+        if len(items) > 1:
+            raise ArgError("expected one argument", items[1].start, items[1].end - items[1].start)
+        return items[0].value
+
+    def _choice(self, attr: str, value: str | None, options: Any, attrs: ParsedAttrs) -> bool:
+        if value is None or value in options:
+            return True
+        span = next((s for s in attrs.spans if s[0][:2] == ("attr", attr)), None)
+        start, end = (span[1], span[2]) if span else (0, 0)
+        self._error("R138", f"'{value}' is not a valid value for '@{attr}'", start, end,
+                    help=suggest(value, options) or "expected one of: " + ", ".join(options))
+        return False
+
+    def _tags(self, attrs: ParsedAttrs) -> tuple[Tag, ...]:
+        return tuple(Tag(kind=Sensitivity(k), category=attrs.first(k))
+                     for k in attrs.values if k in _TAG_NAMES)
+
+    def _action(self, attrs: ParsedAttrs, name: str) -> Action:
+        value = attrs.first(name)
+        if value is None or not self._choice(name, value, ACTIONS, attrs):
+            return Action.NO_ACTION
+        return ACTIONS[value]
+
+    # -- terminals and small rules -----------------------------------------------------
+
+    def name(self, meta: Any, children: list[Token]) -> Name:
+        tok = children[0]
+        text = tok.value
+        if tok.type == "QUOTED_NAME":
+            text = unquote_name(text)
+        return (text, tok.start_pos, tok.end_pos)  # type: ignore[return-value]
+
+    def name_list(self, meta: Any, children: list[Name]) -> list[Name]:
+        return children
+
+    def doc(self, meta: Any, children: list[Token]) -> Doc:
+        tok = children[0]
+        raw = tok.value
+        if tok.type == "LONG_STRING":
+            text = _clean_long(unescape(raw[3:-3]))
+        else:
+            text = unescape(raw[1:-1])
+        return Doc(text, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
+
+    def attr(self, meta: Any, children: list[Token]) -> Attr:
+        head = children[0]
+        start, end = head.start_pos, head.end_pos
+        args = None
+        args_start = end
+        if len(children) > 1:
+            raw = children[1]
+            args = raw.value[1:-1]
+            args_start = raw.start_pos + 1  # type: ignore[operator]
+            end = raw.end_pos
+        return Attr(head.value[1:], args, start, end, args_start)  # type: ignore[arg-type]
+
+    def type_args(self, meta: Any, children: list[Token]) -> tuple[int, ...]:
+        return tuple(int(c.value) for c in children)
+
+    def type_ref(self, meta: Any, children: list[Any]) -> TypeSpec:
+        start, end = _span_of(meta)
+        params = children[1] if len(children) > 1 else ()
+        return TypeSpec("type", children[0], start, end, params)
+
+    def nullable(self, meta: Any, children: list[TypeSpec]) -> TypeSpec:
+        spec = children[0]
+        spec.nullable = True
+        spec.end = _span_of(meta)[1]
+        return spec
+
+    def ref(self, meta: Any, children: list[Any]) -> TypeSpec:
+        start, end = _span_of(meta)
+        target = tuple(children[1]) if len(children) > 1 else ()
+        return TypeSpec("ref", children[0], start, end, target_columns=target)
+
+    def nullable_ref(self, meta: Any, children: list[Any]) -> TypeSpec:
+        spec = self.ref(meta, children)
+        spec.nullable = True
+        return spec
+
+    def many(self, meta: Any, children: list[Name]) -> TypeSpec:
+        start, end = _span_of(meta)
+        return TypeSpec("many", children[0], start, end)
+
+    def ref_target(self, meta: Any, children: list[list[Name]]) -> list[Name]:
+        return children[0]
+
+    def link_fields(self, meta: Any, children: list[Member]) -> list[Member]:
+        return children
+
+    def sort(self, meta: Any, children: list[Token]) -> bool:
+        return children[0].type == "DESC"
+
+    # -- fields --------------------------------------------------------------------------
+
+    def field(self, meta: Any, children: list[Any]) -> Member:
+        name: Name = children[0]
+        spec: TypeSpec = children[1]
+        rest = children[2:]
+        extra: list[Member] = []
+        if rest and isinstance(rest[-1], list):
+            extra = rest.pop()
+        start, end = _span_of(meta)
+        attrs = self._attrs("field" if spec.kind == "type" else spec.kind, rest)
+        spans: RelSpans = [((), start, end), (("name",), name[1], name[2]),
+                           (("type",), spec.start, spec.end), *attrs.spans]
+        if spec.kind == "many":
+            if spec.nullable:
+                self._error("S001", "a 'many' relationship cannot be nullable", spec.start, spec.end)
+            link = Link(name=name[0], target=spec.name[0], table=attrs.first("table"),
+                        fields=tuple(m.value for m in extra), doc=attrs.doc)
+            for m in extra:
+                spans.append((("field", m.key), None, m.spans))
+            return Member("link", name[0], link, start, end, spans)
+        if extra:
+            self._error("S001", "only a 'many' relationship takes a block of fields",
+                        extra[0].start, extra[-1].end)
+        identity = None
+        if "identity" in attrs:
+            identity = attrs.first("identity") or "by_default"
+            if not self._choice("identity", identity, IDENTITY, attrs):
+                identity = None
+        ref = None
+        if spec.kind == "ref":
+            ref = Reference(target=spec.name[0],
+                            target_columns=tuple(n[0] for n in spec.target_columns),
+                            columns=attrs.first("columns", ()),
+                            on_delete=self._action(attrs, "on_delete"),
+                            on_update=self._action(attrs, "on_update"),
+                            constraint=attrs.first("name"))
+        overrides = []
+        for item in attrs.first("type", ()):
+            if item.key not in DIALECTS:
+                self._item_error(attrs, "type", item, "R125", f"unknown dialect '{item.key}'",
+                                 suggest(item.key, DIALECTS, "dialects"))
+                continue
+            overrides.append(TypeOverride(dialect=item.key, sql=item.value))
+        value = Field(
+            name=name[0],
+            type=Type(name=spec.name[0], params=spec.params) if spec.kind == "type" else None,
+            ref=ref,
+            nullable=spec.nullable,
+            primary_key="pk" in attrs,
+            identity=identity,
+            default=attrs.first("default"),
+            unique="unique" in attrs,
+            indexed="index" in attrs,
+            checks=tuple(attrs.values.get("check", ())),
+            doc=attrs.doc,
+            tags=self._tags(attrs),
+            tenant="tenant" in attrs,
+            denormalized=attrs.first("denormalized"),
+            overrides=tuple(overrides),
+        )
+        return Member("field", name[0], value, start, end, spans)
+
+    def _item_error(self, attrs: ParsedAttrs, attr: str, item: Item, code: str, msg: str,
+                    hint: str | None) -> None:
+        span = next((s for s in attrs.spans if s[0][:2] == ("attr", attr)), None)
+        base = span[1] if span else 0
+        self._error(code, msg, base, span[2] if span else 0, help=hint)
+
+    # -- entity-level members -------------------------------------------------------------
+
+    def primary_key(self, meta: Any, children: list[Any]) -> Member:
+        cols, attrs = children[0], self._attrs("primary key", children[1:])
+        value = PrimaryKey(columns=_names(cols), name=attrs.first("name"))
+        return self._member("primary key", None, value, meta, attrs, cols)
+
+    def unique(self, meta: Any, children: list[Any]) -> Member:
+        cols, attrs = children[0], self._attrs("unique", children[1:])
+        value = Unique(columns=_names(cols), name=attrs.first("name"))
+        return self._member("unique", None, value, meta, attrs, cols)
+
+    def index_item(self, meta: Any, children: list[Any]) -> tuple[IndexColumn, Name]:
+        name = children[0]
+        desc = bool(children[1]) if len(children) > 1 else False
+        return IndexColumn(column=name[0], descending=desc), name
+
+    def expr_item(self, meta: Any, children: list[Any]) -> tuple[IndexColumn, Name]:
+        tok = children[0]
+        text = tok.value[1:-1].strip()
+        desc = bool(children[1]) if len(children) > 1 else False
+        lead = len(tok.value[1:]) - len(tok.value[1:].lstrip())
+        start = tok.start_pos + 1 + lead
+        return IndexColumn(expression=text, descending=desc), (text, start, start + len(text))
+
+    def index(self, meta: Any, children: list[Any]) -> Member:
+        items = [c for c in children if isinstance(c, tuple)]
+        attrs = self._attrs("index", [c for c in children if not isinstance(c, tuple)])
+        method = attrs.first("using")
+        if method is not None and not self._choice("using", method, INDEX_METHODS, attrs):
+            method = None
+        value = Index(columns=tuple(i[0] for i in items), name=attrs.first("name"),
+                      unique="unique" in attrs, where=attrs.first("where"), method=method)
+        return self._member("index", None, value, meta, attrs, [i[1] for i in items])
+
+    def check(self, meta: Any, children: list[Any]) -> Member:
+        tok = children[0]
+        attrs = self._attrs("check", children[1:])
+        raw = tok.value[1:-1]
+        text = raw.strip()
+        if not text:
+            self._error("S006", "a check needs an expression", tok.start_pos, tok.end_pos)
+        value = Check(expression=text or "true", name=attrs.first("name"))
+        member = self._member("check", None, value, meta, attrs, [])
+        lead = len(raw) - len(raw.lstrip())
+        member.spans.append((("expr",), tok.start_pos + 1 + lead, tok.start_pos + 1 + lead + len(text)))
+        return member
+
+    def foreign_key(self, meta: Any, children: list[Any]) -> Member:
+        cols, target, target_cols = children[0], children[1], children[2]
+        attrs = self._attrs("foreign key", children[3:])
+        value = ForeignKey(columns=_names(cols), target=target[0], target_columns=_names(target_cols),
+                           on_delete=self._action(attrs, "on_delete"),
+                           on_update=self._action(attrs, "on_update"), name=attrs.first("name"))
+        member = self._member("foreign key", None, value, meta, attrs, cols)
+        member.spans.append((("target",), target[1], target[2]))
+        member.spans.extend((("target", "column", n[0]), n[1], n[2]) for n in target_cols)
+        return member
+
+    def access(self, meta: Any, children: list[Any]) -> Member:
+        name, preds, order, limit = children[:4]
+        attrs = self._attrs("access", children[4:])
+        preds = preds or []
+        value = AccessPattern(name=name[0], predicates=tuple(p[0] for p in preds),
+                              order_by=tuple(o[0] for o in order or ()),
+                              limit=limit, doc=attrs.doc)
+        cols = [p[1] for p in preds] + [o[1] for o in order or ()]
+        member = self._member("access", name[0], value, meta, attrs, cols)
+        member.spans.append((("name",), name[1], name[2]))
+        return member
+
+    def policy(self, meta: Any, children: list[Any]) -> Member:
+        name, tok = children[0], children[1]
+        attrs = self._attrs("policy", children[2:])
+        raw = tok.value[1:-1]
+        commands = attrs.first("for", ())
+        for c in commands:
+            if c not in POLICY_COMMANDS:
+                span = next(s for s in attrs.spans if s[0] == ("attr", "for"))
+                self._error("R130", f"unknown policy command '{c}'", span[1], span[2],
+                            help=suggest(c, POLICY_COMMANDS, "commands"))
+        value = Policy(name=name[0], using=raw.strip() or "true",
+                       check=(attrs.values.get("check") or [None])[0],
+                       commands=tuple(c for c in commands if c in POLICY_COMMANDS),
+                       roles=attrs.first("to", ()), restrictive="restrictive" in attrs,
+                       doc=attrs.doc)
+        member = self._member("policy", name[0], value, meta, attrs, [])
+        lead = len(raw) - len(raw.lstrip())
+        member.spans.append((("name",), name[1], name[2]))
+        member.spans.append((("expr",), tok.start_pos + 1 + lead, tok.start_pos + 1 + lead + len(raw.strip())))
+        return member
+
+    def fd(self, meta: Any, children: list[Any]) -> Member:
+        lhs, rhs = children[0], children[1]
+        attrs = self._attrs("fd", children[2:])
+        value = Dependency(determinant=_names(lhs), dependent=_names(rhs), doc=attrs.doc,
+                           denormalized=attrs.first("denormalized"))
+        return self._member("fd", None, value, meta, attrs, lhs + rhs)
+
+    def _member(self, kind: str, key: str | None, value: Any, meta: Any, attrs: ParsedAttrs,
+                cols: list[Name]) -> Member:
+        start, end = _span_of(meta)
+        spans: RelSpans = [((), start, end), *attrs.spans]
+        spans.extend((("column", n[0]), n[1], n[2]) for n in cols)
+        if attrs.doc is not None and "doc" not in type(value).model_fields:
+            doc_span = next(s for s in attrs.spans if s[0] == ("doc",))
+            self._error("R112", f"a {kind} cannot have a documentation string", doc_span[1], doc_span[2])
+        return Member(kind, key, value, start, end, spans)
+
+    # -- access patterns ------------------------------------------------------------------
+
+    def predicates(self, meta: Any, children: list[Any]) -> list[Any]:
+        return children
+
+    def eq(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        return Predicate(column=children[0][0], op="=", values=(children[1],)), children[0]
+
+    def range(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        op = children[1].value
+        return Predicate(column=children[0][0], op=op, values=(children[2],)), children[0]  # type: ignore[arg-type]
+
+    def between(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        return Predicate(column=children[0][0], op="between", values=(children[1], children[2])), children[0]
+
+    def in_(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        return Predicate(column=children[0][0], op="in", values=(children[1],)), children[0]
+
+    def is_null(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        return Predicate(column=children[0][0], op="is null"), children[0]
+
+    def is_not_null(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+        return Predicate(column=children[0][0], op="is not null"), children[0]
+
+    def param(self, meta: Any, children: list[Any]) -> str:
+        return "?"
+
+    def string(self, meta: Any, children: list[Token]) -> str:
+        return children[0].value
+
+    def number(self, meta: Any, children: list[Token]) -> str:
+        return children[0].value
+
+    def symbol(self, meta: Any, children: list[Name]) -> str:
+        return children[0][0]
+
+    def order_by(self, meta: Any, children: list[Any]) -> list[Any]:
+        return children
+
+    def order_item(self, meta: Any, children: list[Any]) -> tuple[OrderItem, Name]:
+        desc = bool(children[1]) if len(children) > 1 else False
+        return OrderItem(column=children[0][0], descending=desc), children[0]
+
+    def limit(self, meta: Any, children: list[Token]) -> int:
+        return int(children[0].value)
+
+    # -- declarations ---------------------------------------------------------------------
+
+    def import_decl(self, meta: Any, children: list[Token]) -> Decl:
+        tok = children[0]
+        start, end = _span_of(meta)
+        return Decl("import", unescape(tok.value[1:-1]), None, start, end, [((), tok.start_pos, tok.end_pos)])  # type: ignore[list-item]
+
+    def enum_value(self, meta: Any, children: list[Any]) -> Member:
+        name = children[0]
+        attrs = self._attrs("enum value", children[1:])
+        start, end = _span_of(meta)
+        return Member("value", name[0], EnumValue(name=name[0], doc=attrs.doc), start, end,
+                      [((), name[1], name[2]), *attrs.spans])
+
+    def enum_decl(self, meta: Any, children: list[Any]) -> Decl:
+        name = children[0]
+        header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
+        values = [c for c in children[1:] if isinstance(c, Member)]
+        attrs = self._attrs("enum", header)
+        start, end = _span_of(meta)
+        spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
+        seen: dict[str, Member] = {}
+        unique_values = []
+        for v in values:
+            prior = seen.get(v.key.lower())  # type: ignore[union-attr]
+            if prior is not None:
+                self._error("R106", f"enum '{name[0]}' lists '{v.key}' twice", v.spans[0][1], v.spans[0][2],
+                            help=f"first listed at {self._span(prior.start, prior.end)}")
+                continue
+            seen[v.key.lower()] = v  # type: ignore[union-attr]
+            unique_values.append(v.value)
+            spans.append((("value", v.key), None, v.spans))  # type: ignore[arg-type]
+        if not values:
+            self._error("R134", f"enum '{name[0]}' has no values", name[1], name[2],
+                        help="list its values between the braces: { a, b }")
+        value = Enum(name=name[0], values=tuple(unique_values), doc=attrs.doc)
+        return Decl("enum", name[0], value, start, end, spans)
+
+    def entity_decl(self, meta: Any, children: list[Any]) -> Decl:
+        name = children[0]
+        header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
+        members = [c for c in children[1:] if isinstance(c, Member)]
+        attrs = self._attrs("entity", header)
+        start, end = _span_of(meta)
+        spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
+        fields: list[Field] = []
+        links: list[Link] = []
+        groups: dict[str, list[Any]] = {}
+        named: dict[tuple[str, str], Member] = {}
+        columns: dict[str, Member] = {}
+        counters: dict[str, int] = {}
+        primary_key = None
+        for m in members:
+            if m.kind in ("field", "link"):
+                prior = columns.get(m.key.lower())  # type: ignore[union-attr]
+                if prior is not None:
+                    self._duplicate_field(name[0], m, prior)
+                    continue
+                columns[m.key.lower()] = m  # type: ignore[union-attr]
+                (fields if m.kind == "field" else links).append(m.value)
+                path: Path = ("field", m.key) if m.kind == "field" else ("link", m.key)  # type: ignore[assignment]
+            elif m.kind in ("access", "policy"):
+                prior = named.get((m.kind, m.key))  # type: ignore[arg-type]
+                if prior is not None:
+                    at = next(s for s in m.spans if s[0] == ("name",))
+                    self._error("R127", f"{m.kind} '{m.key}' is declared twice in '{name[0]}'", at[1], at[2],
+                                help=f"first declared at {self._span(prior.start, prior.end)}")
+                    continue
+                named[(m.kind, m.key)] = m  # type: ignore[index]
+                groups.setdefault(m.kind, []).append(m.value)
+                path = (m.kind, m.key)  # type: ignore[assignment]
+            elif m.kind == "primary key":
+                if primary_key is not None:
+                    self._error("R116", f"entity '{name[0]}' declares its primary key twice", m.start, m.end)
+                    continue
+                primary_key = m.value
+                path = ("primary key",)
+            else:
+                n = counters.get(m.kind, 0)
+                counters[m.kind] = n + 1
+                groups.setdefault(m.kind, []).append(m.value)
+                path = (m.kind, n)
+            spans.append((path, None, m.spans))
+        value = Entity(
+            name=name[0], table=attrs.first("table"), doc=attrs.doc, tags=self._tags(attrs),
+            denormalized=attrs.first("denormalized"), fields=tuple(fields), links=tuple(links),
+            primary_key=primary_key, uniques=tuple(groups.get("unique", ())),
+            indexes=tuple(groups.get("index", ())), checks=tuple(groups.get("check", ())),
+            foreign_keys=tuple(groups.get("foreign key", ())),
+            access_patterns=tuple(groups.get("access", ())),
+            policies=tuple(groups.get("policy", ())), dependencies=tuple(groups.get("fd", ())),
+        )
+        return Decl("entity", name[0], value, start, end, spans)
+
+    def _duplicate_field(self, entity: str, m: Member, prior: Member) -> None:
+        name_span = next(s for s in m.spans if s[0] == ("name",))
+        if prior.key == m.key:
+            msg = f"field '{m.key}' is declared twice in '{entity}'"
+        else:
+            msg = (f"fields '{prior.key}' and '{m.key}' of '{entity}' differ only in case; "
+                   "MySQL and SQLite compare column names without case")
+        self._error("R105", msg, name_span[1], name_span[2],
+                    help=f"first declared at {self._span(prior.start, prior.end)}")
+
+    def module_decl(self, meta: Any, children: list[Any]) -> Decl:
+        name = children[0]
+        header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
+        decls = [c for c in children[1:] if isinstance(c, Decl)]
+        attrs = self._attrs("module", header)
+        start, end = _span_of(meta)
+        spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
+        return Decl("module", name[0], Module(name=name[0], doc=attrs.doc), start, end, spans, decls)
+
+    def start(self, meta: Any, children: list[Decl]) -> Schema:
+        imports: list[str] = []
+        modules: dict[str, Module] = {}
+        enums: list[Enum] = []
+        entities: list[Entity] = []
+        seen: dict[tuple[str, str], Decl] = {}
+        sm = self.source_map
+
+        def record(path: Path, spans: RelSpans) -> None:
+            sm.add_group(path, self.source, spans)
+
+        def add(decl: Decl, module: str | None) -> None:
+            key = (decl.kind, decl.name.lower())
+            prior = seen.get(key)
+            if prior is not None:
+                name_span = next(s for s in decl.spans if s[0] == ("name",))
+                self._error("R104", f"{decl.kind} '{decl.name}' is declared twice", name_span[1],
+                            name_span[2], help=f"first declared at {self._span(prior.start, prior.end)}")
+                return
+            seen[key] = decl
+            value = decl.value if module is None else decl.value.model_copy(update={"module": module})
+            (enums if decl.kind == "enum" else entities).append(value)
+            record((decl.kind, decl.name), decl.spans)
+
+        for i, decl in enumerate(children):
+            if decl.kind == "import":
+                record(("import", len(imports)), decl.spans)
+                imports.append(decl.name)
+            elif decl.kind == "module":
+                prior_module = modules.get(decl.name)
+                if prior_module is None or (prior_module.doc is None and decl.value.doc):
+                    modules[decl.name] = decl.value
+                elif decl.value.doc and prior_module.doc != decl.value.doc:
+                    self._error("R127", f"module '{decl.name}' is documented twice",
+                                decl.start, decl.end, help="keep the documentation on one block")
+                record(("module", decl.name), decl.spans)
+                for inner in decl.members:
+                    add(inner, decl.name)
+            else:
+                add(decl, None)
+        return Schema(imports=tuple(imports), modules=tuple(modules.values()),
+                      enums=tuple(enums), entities=tuple(entities))
+
+
+_TAG_NAMES = frozenset(s.value for s in Sensitivity)
+
+
+def _names(names: list[Name]) -> tuple[str, ...]:
+    return tuple(n[0] for n in names)
+
+
+def _clean_long(text: str) -> str:
+    """Docstring-style cleanup of a triple-quoted string: drop the indentation and the
+    blank first and last lines."""
+    import inspect
+
+    return inspect.cleandoc(text)
+
+
+def _at_hint(hint: str | None, allowed: frozenset[str]) -> str:
+    if hint and hint.startswith("did you mean '"):
+        return hint.replace("did you mean '", "did you mean '@")
+    return _allowed_help(allowed)
+
+
+def _allowed_help(allowed: frozenset[str]) -> str:
+    if not allowed:
+        return "no attributes are allowed here"
+    return "allowed here: " + ", ".join(f"@{a}" for a in sorted(allowed))
+
+
+def _arg_help(name: str, kind: Arg) -> str:
+    return {
+        Arg.NONE: f"write '@{name}' without parentheses",
+        Arg.EXPR: f"for example @{name}(price >= 0)",
+        Arg.NAME: f"for example @{name}(some_name)",
+        Arg.OPT_NAME: f"for example @{name} or @{name}(category)",
+        Arg.NAMES: f"for example @{name}(a, b)",
+        Arg.STRING: f'for example @{name}("the reason")',
+        Arg.PAIRS: f'for example @{name}(postgresql: citext, mysql: "varchar(320)")',
+    }[kind]
