@@ -252,12 +252,12 @@ class SqlRenderer:
     def index_sql(self, entity: Entity, index: Index) -> str | None:
         cols = ", ".join(self.index_column_sql(entity, c) for c in index.columns)
         unique = "UNIQUE " if index.unique else ""
-        sql = f"CREATE {unique}INDEX {self.ident(index.name or '')} ON {self.table(entity)}{self.index_method(index)} ({cols})"
+        sql = f"CREATE {unique}INDEX {self.ident(index.name or '')} ON {self.table(entity)}{self.index_method(entity, index)} ({cols})"
         if index.where is not None:
             sql += f" WHERE {self.expr_sql(entity, index.where)}"
         return sql + ";"
 
-    def index_method(self, index: Index) -> str:
+    def index_method(self, entity: Entity, index: Index) -> str:
         return ""
 
     def index_column_sql(self, entity: Entity, c: Any) -> str:

@@ -139,25 +139,25 @@ class MysqlRenderer(SqlRenderer):
         for fk in entity.foreign_keys:
             if Action.SET_DEFAULT in (fk.on_delete, fk.on_update):
                 self.unsupported(f"foreign key '{fk.name}': InnoDB rejects SET DEFAULT",
-                                 ("entity", entity.name, "name"), error=True, help="use set_null or restrict")
+                                 _constraint(entity, fk.name), error=True, help="use set_null or restrict")
         return super().constraint_items(entity, skip_fks)
 
     def _check_keys(self, entity: Entity) -> None:
-        keys: list[tuple[str, tuple[str, ...]]] = []
+        keys: list[tuple[str, tuple[str, ...], str | None]] = []
         if entity.primary_key:
-            keys.append(("primary key", entity.primary_key.columns))
-        keys += [(f"unique key '{u.name}'", u.columns) for u in entity.uniques]
-        for what, cols in keys:
+            keys.append(("primary key", entity.primary_key.columns, entity.primary_key.name))
+        keys += [(f"unique key '{u.name}'", u.columns, u.name) for u in entity.uniques]
+        for what, cols, cname in keys:
             size, unbounded = self._key_size(entity, cols)
             if unbounded:
                 self.unsupported(f"the {what} of '{entity.name}' includes '{unbounded}', which MySQL can "
                                  "only index by a prefix, so uniqueness would not hold",
-                                 ("entity", entity.name, "name"), code="B604", error=True,
-                                 help="use varchar(n) for columns in a key")
+                                 _constraint(entity, cname), code="B604", error=True,
+                                 help='use varchar(n), or give MySQL its own type: @type(mysql: "varchar(255)")')
             elif size > MAX_KEY_BYTES:
                 self.unsupported(f"the {what} of '{entity.name}' takes {size} bytes; InnoDB keys are at most "
                                  f"{MAX_KEY_BYTES} (4 bytes a character in utf8mb4)",
-                                 ("entity", entity.name, "name"), code="B604", error=True,
+                                 _constraint(entity, cname), code="B604", error=True,
                                  help="shorten the varchar columns in the key")
 
     def _key_size(self, entity: Entity, cols: tuple[str, ...]) -> tuple[int, str | None]:
@@ -185,7 +185,7 @@ class MysqlRenderer(SqlRenderer):
                 continue
             used = {c.name for c in expressions.columns(tree)}
             bad = sorted(used & guarded)
-            at = ("entity", entity.name, "name")
+            at = _constraint(entity, check.name)
             if bad:
                 self.unsupported(f"check '{check.name}' uses '{bad[0]}', which a foreign key's referential "
                                  "action changes; MySQL refuses such checks", at, error=True)
@@ -198,7 +198,7 @@ class MysqlRenderer(SqlRenderer):
                                  at, error=True)
 
     def index_sql(self, entity: Entity, index: Index) -> str | None:
-        at = ("entity", entity.name, "name")
+        at = _constraint(entity, index.name)
         if any(c.expression for c in index.columns):
             if index.unique:
                 self.unsupported(f"unique index '{index.name}' is on an expression, which MariaDB cannot index",
@@ -255,7 +255,7 @@ class MysqlRenderer(SqlRenderer):
         if need > MAX_KEY_BYTES or unbounded:
             if index.unique:
                 self.unsupported(f"unique index '{index.name}' does not fit InnoDB's {MAX_KEY_BYTES}-byte "
-                                 "key limit", ("entity", entity.name, "name"), code="B604", error=True,
+                                 "key limit", _constraint(entity, index.name), code="B604", error=True,
                                  help="use shorter varchar columns")
                 return None
             budget = max(MAX_KEY_BYTES - fixed, 0) // max(len(variable), 1)
@@ -276,6 +276,10 @@ class MysqlRenderer(SqlRenderer):
         if width is None:
             return 0
         return int(width(f.type.params)) if callable(width) else int(width)
+
+
+def _constraint(entity: Entity, name: str | None) -> tuple[str, ...]:
+    return ("entity", entity.name, "constraint", name or "")
 
 
 def _field_path(entity: Entity, f: Field, *rest: str) -> tuple[str, ...]:

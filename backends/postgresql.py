@@ -65,5 +65,5 @@ class PostgresqlRenderer(SqlRenderer):
                            f"IS {self.literal(f.doc)};")
         return out
 
-    def index_method(self, index: Index) -> str:
+    def index_method(self, entity: Entity, index: Index) -> str:
         return f" USING {index.method}" if index.method else ""

@@ -114,10 +114,10 @@ class SqliteRenderer(SqlRenderer):
         body = ",\n".join(f"{doc}  {sql}" for doc, sql in items)
         return f"{self.table_doc(entity)}CREATE TABLE {self.table(entity)} (\n{body}\n);"
 
-    def index_method(self, index: Index) -> str:
+    def index_method(self, entity: Entity, index: Index) -> str:
         if index.method not in (None, "btree"):
             self.unsupported(f"index '{index.name}' uses {index.method}, which only PostgreSQL has; "
-                             "a b-tree index is created", None)
+                             "a b-tree index is created", ("entity", entity.name, "constraint", index.name or ""))
         return ""
 
 

@@ -196,7 +196,7 @@ class _Loader:
             return LoadResult(None, None, source_map, diagnostics, self.order)
         declared, merge_problems = _merge([r for r in self.order], source_map)
         diagnostics.extend(merge_problems)
-        schema, problems = resolve(declared)
+        schema, problems = resolve(declared, source_map)
         diagnostics.extend(locate(problems, source_map))
         return LoadResult(declared, schema, source_map, diagnostics, self.order)
 

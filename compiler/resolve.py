@@ -60,6 +60,7 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.enums: dict[str, Enum] = {e.name: e for e in schema.enums}
         self.origin: dict[str, Path] = {}  # join entity -> path of its link
+        self.aliases: dict[Path, Path] = {}  # resolved path -> declared path
         self.entities: dict[str, Entity] = {}
         self.order: list[str] = []
         for entity in schema.entities:
@@ -67,6 +68,7 @@ class Resolver:
             for link in entity.links:
                 self._add_link(entity, link)
         self._columns: dict[str, _Columns] = {}
+        self._refs: dict[tuple[str, str], list[tuple[str, Field]]] = {}
         self._key_stack: list[str] = []
         self.names = NameRegistry()
 
@@ -122,6 +124,7 @@ class Resolver:
             indexes=(Index(columns=(IndexColumn(column=far),)),),
         )
         self.origin[name] = ("entity", source.name, "link", link.name)
+        self.aliases[("entity", name)] = self.origin[name]
         self._add_entity(join)
 
     def _declared_pk_names(self, entity: Entity) -> list[str]:
@@ -184,6 +187,13 @@ class Resolver:
 
     def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
         """(column name, target column) pairs for a ref field; [] after an error."""
+        key = (entity.name, f.name)
+        cached = self._refs.get(key)
+        if cached is None:
+            cached = self._refs[key] = self._compute_ref_columns(entity, f)
+        return cached
+
+    def _compute_ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
         ref = f.ref
         assert ref is not None
         at = self.path(entity.name, "field", f.name, "type")
@@ -512,7 +522,13 @@ class Resolver:
             if by_name[c].nullable and c not in marked:
                 self.error("R132", f"primary key column '{c}' cannot be nullable", at)
         name = entity.primary_key.name if entity.primary_key and entity.primary_key.name else None
-        return PrimaryKey(columns=cols, name=name or self.names.choose(table, [], "pkey"))
+        pk = PrimaryKey(columns=cols, name=name or self.names.choose(table, [], "pkey"))
+        self._origin(entity, pk.name, at if entity.primary_key else self.path(entity.name, "field", marked[0], "attr", "pk"))
+        return pk
+
+    def _origin(self, entity: Entity, name: str | None, declared: Path) -> None:
+        if name is not None:
+            self.aliases[("entity", entity.name, "constraint", name)] = declared
 
     def _uniques(self, entity: Entity, table: str) -> list[Unique]:
         out: list[Unique] = []
@@ -524,6 +540,7 @@ class Resolver:
             if cols is None:
                 continue
             out.append(Unique(columns=cols, name=given or self.names.choose(table, cols, "key")))
+            self._origin(entity, out[-1].name, at)
         return out
 
     def _foreign_keys(self, entity: Entity, table: str) -> list[ForeignKey]:
@@ -536,6 +553,7 @@ class Resolver:
                 continue
             cols = tuple(p[0] for p in pairs)
             name = f.ref.constraint or self.names.choose(table, cols, "fkey")
+            self._origin(entity, name, self.path(entity.name, "field", f.name))
             out.append(ForeignKey(columns=cols, target=f.ref.target, target_columns=tuple(p[1].name for p in pairs),
                                   on_delete=f.ref.on_delete, on_update=f.ref.on_update, name=name))
         for i, fk in enumerate(entity.foreign_keys):
@@ -543,6 +561,7 @@ class Resolver:
             resolved = self._explicit_fk(entity, fk, at)
             if resolved is not None:
                 out.append(resolved.model_copy(update={"name": fk.name or self.names.choose(table, resolved.columns, "fkey")}))
+                self._origin(entity, out[-1].name, at)
         return out
 
     def _explicit_fk(self, entity: Entity, fk: ForeignKey, at: Path) -> ForeignKey | None:
@@ -578,6 +597,7 @@ class Resolver:
                 if self.check_expression(entity, text, at, "the check") is None:
                     continue
                 out.append(Check(expression=text, name=self.names.choose(table, [f.name], "check")))
+                self._origin(entity, out[-1].name, at)
         for i, check in enumerate(entity.checks):
             at = self.path(entity.name, "check", i, "expr")
             tree = self.check_expression(entity, check.expression, at, "the check")
@@ -586,6 +606,7 @@ class Resolver:
             used = list(dict.fromkeys(c.name for c in expressions.columns(tree)))
             name = check.name or self.names.choose(table, used if len(used) == 1 else [], "check")
             out.append(Check(expression=check.expression, name=name))
+            self._origin(entity, name, self.path(entity.name, "check", i))
         return out
 
     def _indexes(self, entity: Entity, table: str) -> list[Index]:
@@ -623,6 +644,7 @@ class Resolver:
                 continue
             out.append(ix.model_copy(update={"columns": tuple(columns),
                                              "name": ix.name or self.names.choose(table, parts, "idx")}))
+            self._origin(entity, out[-1].name, at)
         return out
 
     def _access(self, entity: Entity, pattern: AccessPattern) -> AccessPattern | None:
@@ -712,11 +734,13 @@ def _param_help(name: str) -> str | None:
     }.get(name)
 
 
-def resolve(schema: Schema) -> tuple[Schema, list[Diagnostic]]:
+def resolve(schema: Schema, source_map: Any = None) -> tuple[Schema, list[Diagnostic]]:
     """Resolve a declared schema into its core form.
 
     Args:
         schema: the declared schema, as parsed (all files merged).
+        source_map: if given, it learns where the constraints that resolution creates were
+            declared (`("entity", E, "constraint", NAME)`), for diagnostics about them.
 
     Returns:
         The resolved schema and the diagnostics found. The schema is meaningful for the
@@ -730,6 +754,9 @@ def resolve(schema: Schema) -> tuple[Schema, list[Diagnostic]]:
     """
     resolver = Resolver(schema)
     out = resolver.run()
+    if source_map is not None:
+        for path, target in resolver.aliases.items():
+            source_map.alias(path, target)
     return out, resolver.diagnostics
 
 

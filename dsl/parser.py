@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lark import Lark, Token, UnexpectedInput
+from typing import Any
+
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from schemac.diagnostics import Diagnostic
 from schemac.dsl.lalr import Fallback, FastParser
@@ -97,27 +99,115 @@ def parse_text(text: str, path: str = "<string>", *, fast: bool = True) -> Parse
 
 
 def _parse_with_lark(source: SourceFile, builder: Builder) -> ParseResult:
-    from schemac.dsl.syntax_errors import collect_syntax_errors
-
     parser = lark_parser()
     _comments.clear()
-    errors: list[UnexpectedInput] = []
-
-    def on_error(exc: UnexpectedInput) -> bool:
-        errors.append(exc)
-        return len(errors) < 50
-
-    try:
-        tree = parser.parse(source.text, on_error=on_error)
-    except UnexpectedInput as exc:
-        errors.append(exc)
-        tree = None
+    tree, errors = _parse_recovering(parser, source.text)
     comments = list(_comments)
     if errors:
-        diagnostics = collect_syntax_errors(source, errors)
-        return ParseResult(source, None, SourceMap(), diagnostics, comments)
+        from schemac.dsl.syntax_errors import collect_syntax_errors
+
+        return ParseResult(source, None, SourceMap(), collect_syntax_errors(source, errors), comments)
     schema = builder.transform(tree)
     return ParseResult(source, schema, builder.source_map, builder.diagnostics, comments)
+
+
+# Punctuation that is often forgotten; recovery tries inserting it before giving up a token.
+_INSERTABLE = ("COLON", "COMMA", "RPAR", "RBRACE")
+MAX_ERRORS = 50
+
+
+def _parse_recovering(parser: Lark, text: str) -> tuple[Any, list[UnexpectedInput]]:
+    """Parse with lark, recovering from errors so that several can be reported.
+
+    On an unexpected token, first try inserting a forgotten ':' ',' ')' or '}'. Otherwise
+    skip to the next line and resume at the first token that the parser accepts once the
+    constructs left open on its stack are abandoned (panic mode).
+    """
+    errors: list[UnexpectedInput] = []
+    ip = parser.parse_interactive(text)
+    state = ip.parser_state
+    thread = ip.lexer_thread
+    tokens = thread.lex(state)
+    last: Token | None = None
+    skipping_line: int | None = None
+
+    def fail(exc: UnexpectedInput) -> None:
+        if getattr(exc, "state", None) is not None:
+            exc.state = state.copy(deepcopy_values=False)  # the live state moves on
+        errors.append(exc)
+
+    while len(errors) < MAX_ERRORS:
+        lexed_error: UnexpectedToken | None = None
+        try:
+            tok = next(tokens)
+        except StopIteration:
+            break
+        except UnexpectedToken as exc:  # a token that is valid somewhere, but not here
+            tok, lexed_error = exc.token, exc
+            tokens = thread.lex(state)
+        except UnexpectedCharacters as exc:  # a character that starts no token at all
+            if skipping_line is None or exc.line != skipping_line:
+                fail(exc)
+            skipping_line = exc.line
+            thread.state.line_ctr.feed(text[exc.pos_in_stream])
+            tokens = thread.lex(state)
+            continue
+        last = tok
+        if skipping_line is not None:
+            # Braces keep their meaning while skipping, so that a block closed on the bad
+            # line does not swallow the declarations after it.
+            structural = tok.type == "RBRACE"
+            if (tok.line == skipping_line and not structural) or not _resynchronize(state, tok.type):
+                continue
+            skipping_line = None
+            lexed_error = None
+        try:
+            if lexed_error is not None:
+                raise lexed_error
+            ip.feed_token(tok)
+        except UnexpectedToken as exc:
+            fail(exc)
+            if not _insert_missing(ip, tok, exc.expected):
+                skipping_line = tok.line
+    if len(errors) >= MAX_ERRORS:
+        return None, errors
+    try:
+        result = ip.feed_eof(last)
+    except UnexpectedInput as exc:
+        fail(exc)  # kept only when it is an unclosed block, or the only error
+        return None, errors
+    return (result if not errors else None), errors
+
+
+def _resynchronize(state: Any, token_type: str) -> bool:
+    """Pop the parser's stack down to a state that accepts `token_type`, if there is one."""
+    table = state.parse_conf.states
+    stack = state.state_stack
+    for depth in range(len(stack), 0, -1):
+        if token_type in table[stack[depth - 1]]:
+            del stack[depth:]
+            del state.value_stack[depth - 1:]
+            return True
+    return False
+
+
+def _insert_missing(ip: Any, tok: Token, expected: set[str]) -> bool:
+    """Feed a forgotten punctuation token and `tok`, if that parses; the lexer reads the
+    parser's state, so the repair must happen in `ip` itself, not in a copy."""
+    for kind in _INSERTABLE:
+        if kind not in expected:
+            continue
+        missing = Token.new_borrow_pos(kind, "", tok)
+        try:
+            trial = ip.copy()
+            trial.feed_token(missing)
+            trial.feed_token(tok)
+        except UnexpectedInput:
+            continue
+        ip.feed_token(missing)
+        ip.feed_token(tok)
+        return True
+    return False
 
 
 def span_at(source: SourceFile, start: int, end: int) -> Span:

@@ -90,6 +90,12 @@ class SourceMap:
     def __init__(self) -> None:
         self._spans: dict[Path, Span] = {}
         self._groups: dict[Path, list[tuple[SourceFile, SpanGroup]]] = {}
+        self._aliases: dict[Path, Path] = {}
+
+    def alias(self, path: Path, target: Path) -> None:
+        """Locate `path` (and what is under it) where `target` was declared, for things
+        that resolution creates, such as a constraint written as a field attribute."""
+        self._aliases[path] = target
 
     def add(self, path: Path, span: Span) -> None:
         self._spans.setdefault(path, span)
@@ -109,6 +115,11 @@ class SourceMap:
                 self._expand_group((*prefix, *rel), file, b)
 
     def get(self, path: Path) -> Span | None:
+        for n in range(len(path), 0, -1):
+            target = self._aliases.get(path[:n])
+            if target is not None:
+                path = (*target, *path[n:])
+                break
         for n in (2, 1):
             if len(path) >= n and path[:n] in self._groups:
                 self._expand(path[:n])
@@ -130,3 +141,4 @@ class SourceMap:
             self._spans.setdefault(path, span)
         for prefix, groups in other._groups.items():
             self._groups.setdefault(prefix, []).extend(groups)
+        self._aliases.update(other._aliases)

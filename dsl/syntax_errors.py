@@ -7,6 +7,7 @@ sample matches is described from the token lark saw and the terminals it expecte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from lark import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -51,6 +52,12 @@ SAMPLES: dict[str, tuple[str, str, str | None, list[str]]] = {
         "S001", "expected a number in the type's parentheses", "for example `varchar(100)` or `decimal(12, 2)`",
         ["entity a { x: varchar(n) }", "entity a { x: decimal(12,) }", "entity a { x: varchar() }"],
     ),
+}
+
+_QUOTED = {
+    '"': re.compile(r'"(?:[^"\\\n]|\\.)*"'),
+    "'": re.compile(r"'(?:[^'\n]|'')*'"),
+    "`": re.compile(r"`(?:[^`\n]|``)*`"),
 }
 
 _WORDS = {
@@ -98,15 +105,31 @@ def describe_expected(expected: Iterable[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _matching_sample(exc: UnexpectedInput) -> str | None:
+def _matching_sample(exc: UnexpectedToken) -> str | None:
+    """The label of the sample that fails in the same parser state as `exc`.
+
+    lark's `match_examples` compares whole state stacks, which differ with what came before
+    the mistake; the state on top of the stack is what identifies the mistake.
+    """
     from schemac.dsl.parser import lark_parser
 
-    parser = lark_parser()
-    try:
-        return exc.match_examples(parser.parse, {k: v[3] for k, v in SAMPLES.items()},
-                                  use_accepts=True)
-    except Exception:  # a sample that parses by accident must not hide the real error
+    state = getattr(exc, "state", None)
+    if state is None:
         return None
+    position = state.position
+    fallback = None
+    for label, (_, _, _, samples) in SAMPLES.items():
+        for sample in samples:
+            try:
+                lark_parser().parse(sample)
+            except UnexpectedToken as ut:
+                if ut.state is not None and ut.state.position == position:
+                    if ut.token.type == exc.token.type:
+                        return label
+                    fallback = fallback or label
+            except UnexpectedInput:
+                continue
+    return fallback
 
 
 def _unclosed(source: SourceFile) -> Span | None:
@@ -119,11 +142,17 @@ def _unclosed(source: SourceFile) -> Span | None:
     n = len(text)
     while i < n:
         c = text[i]
+        if text.startswith('"""', i):
+            j = text.find('"""', i + 3)
+            i = n if j < 0 else j + 3
+            continue
         if c in "\"'`":
-            j = text.find(c, i + 1)
-            while j > 0 and c == '"' and text[j - 1] == "\\":
-                j = text.find(c, j + 1)
-            i = n if j < 0 else j + 1
+            m = _QUOTED[c].match(text, i)
+            if m:
+                i = m.end()
+            else:  # unterminated: it ends with its line
+                newline = text.find("\n", i)
+                i = n if newline < 0 else newline + 1
             continue
         if c == "/" and (m := _COMMENT.match(text, i)):
             i = m.end()
@@ -147,9 +176,10 @@ def to_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
                          help="strings and quoted names end on the line they start")
         if c == "(" and ("EXPR" in exc.allowed or not exc.allowed):
             return error("S005", "unbalanced parentheses: this '(' is never closed", span=span)
+        allowed = exc.allowed or set()
         return error("S002", f"unexpected character '{c}'", span=span,
-                     help=f"expected {describe_expected(exc.allowed)}" if exc.allowed else None)
-    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+                     help=f"expected {describe_expected(allowed)}" if 0 < len(allowed) <= 4 else None)
+    if _at_end(exc):
         brace = _unclosed(source)
         if brace is not None:
             return error("S004", "this '{' is never closed", span=brace,
@@ -169,11 +199,18 @@ def to_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
                  help=f"expected {describe_expected(exc.expected)}")
 
 
+def _at_end(exc: UnexpectedInput) -> bool:
+    return isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")
+
+
 def collect_syntax_errors(source: SourceFile, errors: list[UnexpectedInput]) -> list[Diagnostic]:
-    """One diagnostic per error, dropping the echoes recovery produces on the same line."""
+    """One diagnostic per error, dropping the echoes recovery produces on the same line and
+    an end-of-file error that only follows from an earlier one."""
     out: list[Diagnostic] = []
     lines: set[int] = set()
     for exc in errors:
+        if _at_end(exc) and len(errors) > 1 and _unclosed(source) is None:
+            continue
         d = to_diagnostic(source, exc)
         line = d.span.line if d.span else 0
         if line in lines:
