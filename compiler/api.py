@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemac.diagnostics import Diagnostic, Severity, error, locate
+from schemac.diagnostics import Diagnostic, Severity, error, locate, sort_key
 from schemac.dsl.parser import ParseResult, parse_text
 from schemac.dsl.source import SourceMap
 from schemac.ir import Enum, Module, Schema
@@ -193,11 +193,13 @@ class _Loader:
             source_map.update(r.source_map)
             diagnostics.extend(r.diagnostics)
         if any(r.schema is None for r in self.order):
+            diagnostics.sort(key=sort_key)
             return LoadResult(None, None, source_map, diagnostics, self.order)
         declared, merge_problems = _merge([r for r in self.order], source_map)
         diagnostics.extend(merge_problems)
         schema, problems = resolve(declared, source_map)
         diagnostics.extend(locate(problems, source_map))
+        diagnostics.sort(key=sort_key)
         return LoadResult(declared, schema, source_map, diagnostics, self.order)
 
 

@@ -55,7 +55,6 @@ CODES: dict[str, str] = {
     "R118": "duplicate constraint or index name",
     "R119": "wrong type parameters",
     "R120": "import not found",
-    "R121": "import cycle",
     "R122": "name clash between an enum and an entity",
     "R123": "conflicting sensitivity tags",
     "R124": "invalid name",
@@ -63,20 +62,18 @@ CODES: dict[str, str] = {
     "R126": "column count mismatch",
     "R127": "duplicate declaration",
     "R128": "unknown enum value",
-    "R129": "unknown index method",
     "R130": "unknown policy command",
     "R131": "default refers to a column",
     "R132": "nullable primary key column",
     "R133": "identity column with a default",
     "R134": "empty enum",
-    "R135": "ref to a relationship",
     "R136": "invalid predicate",
     "R137": "column used twice in one key",
+    "R138": "invalid attribute value",
     "B601": "name shortened for the dialect",
     "B602": "feature not supported by the dialect",
     "B603": "comment truncated",
     "B604": "index key too long",
-    "B605": "type override is not valid SQL",
 }
 
 
@@ -95,6 +92,8 @@ class Diagnostic:
     span: Span | None = None
     help: str | None = None
     label: str | None = None
+    # (start, length) within the span that `path` resolves to, to point inside it
+    offset: tuple[int, int] | None = None
 
     @property
     def is_error(self) -> bool:
@@ -140,10 +139,16 @@ def suggest(name: str, candidates: Iterable[str], kind: str = "") -> str | None:
 
 def locate(diagnostics: Iterable[Diagnostic], source_map: SourceMap) -> list[Diagnostic]:
     """Fill in each diagnostic's span from its path."""
+    from schemac.dsl.source import Span
+
     out = []
     for d in diagnostics:
         if d.span is None and d.path is not None:
-            d = replace(d, span=source_map.get(d.path))
+            span = source_map.get(d.path)
+            if span is not None and d.offset is not None:
+                start = min(span.start + d.offset[0], span.end)
+                span = Span(span.file, start, min(start + max(d.offset[1], 1), max(span.end, start + 1)))
+            d = replace(d, span=span)
         out.append(d)
     return out
 

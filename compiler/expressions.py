@@ -96,9 +96,17 @@ def find_name(text: str, name: str) -> tuple[int, int]:
 
 
 def _locate(text: str, node: exp.Expression) -> tuple[int, int]:
-    sql = node.sql()
-    i = text.lower().find(sql.lower().split("(")[0])
-    return (max(i, 0), len(sql) if i >= 0 else len(text))
+    """Roughly where a node sits in the text: its first keyword or function name."""
+    from sqlglot import exp
+
+    if isinstance(node, (exp.Subquery, exp.Select, exp.Exists)):
+        word = "exists" if isinstance(node, exp.Exists) else "select"
+    elif isinstance(node, exp.Func):
+        word = node.sql_name().lower() if not isinstance(node, exp.Anonymous) else node.name.lower()
+    else:
+        word = node.sql().lower()
+    i = text.lower().find(word)
+    return (i, len(word)) if i >= 0 else (0, len(text))
 
 
 def _offset(text: str, line: int, col: int) -> int:
@@ -108,6 +116,8 @@ def _offset(text: str, line: int, col: int) -> int:
 
 def _clean(message: str) -> str:
     message = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    if message.startswith("Required keyword:"):
+        return "the expression is incomplete"
     message = message.split(". Line ")[0]
     message = re.sub(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>", r"\1", message)
     return message[:1].lower() + message[1:]

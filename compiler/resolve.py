@@ -307,7 +307,7 @@ class Resolver:
         tree = expressions.parse(text)
         if isinstance(tree, expressions.ExprError):
             self.diagnostics.append(Diagnostic("S006", f"{what} does not parse: {tree.message}",
-                                               path=path, label="here"))
+                                               path=path, offset=(tree.offset, tree.length)))
             return None
         known = {c.name for c in self.columns(entity.name).fields} | set(extra_names)
         refs = self.columns(entity.name).refs
@@ -319,7 +319,8 @@ class Resolver:
                 hint = suggest(name, known, "columns")
                 if name in refs:
                     hint = f"'{name}' is a relationship; name its column: {', '.join(refs[name])}"
-                self.error("R103", f"{what} refers to unknown column '{name}'", path, help=hint)
+                self.error("R103", f"{what} refers to unknown column '{name}'", path, help=hint,
+                           offset=expressions.find_name(text, name))
         return tree
 
     # -- the whole schema ------------------------------------------------------------------------
@@ -365,13 +366,13 @@ class Resolver:
             self._check_tags(entity.tags, self.path(name, "name"))
         for enum in self.schema.enums:
             self._valid_name(enum.name, ("enum", enum.name, "name"), "enum")
-            if enum.name.lower() in tables:
+            if enum.name in self.entities:
+                self.error("R122", f"'{enum.name}' is both an enum and an entity", ("enum", enum.name, "name"))
+            elif enum.name.lower() in tables:
                 self.error("R122", f"enum '{enum.name}' has the name of a table", ("enum", enum.name, "name"),
                            help="PostgreSQL creates a type for every table, so the names clash; rename the enum")
             if enum.name in BUILTIN_TYPES:
                 self.error("R122", f"enum '{enum.name}' has the name of a built-in type", ("enum", enum.name, "name"))
-            if enum.name in self.entities:
-                self.error("R122", f"'{enum.name}' is both an enum and an entity", ("enum", enum.name, "name"))
             for v in enum.values:
                 self._valid_name(v.name, ("enum", enum.name, "value", v.name), "enum value", allow_edges=True)
 
@@ -475,7 +476,8 @@ class Resolver:
         at = self.path(entity.name, "field", col.name, "attr", "default")
         tree = expressions.parse(col.default)
         if isinstance(tree, expressions.ExprError):
-            self.diagnostics.append(Diagnostic("S006", f"the default does not parse: {tree.message}", path=at))
+            self.diagnostics.append(Diagnostic("S006", f"the default does not parse: {tree.message}", path=at,
+                                               offset=(tree.offset, tree.length)))
             return col
         from sqlglot import exp
 

@@ -156,8 +156,9 @@ def _parse_recovering(parser: Lark, text: str) -> tuple[Any, list[UnexpectedInpu
         if skipping_line is not None:
             # Braces keep their meaning while skipping, so that a block closed on the bad
             # line does not swallow the declarations after it.
-            structural = tok.type == "RBRACE"
-            if (tok.line == skipping_line and not structural) or not _resynchronize(state, tok.type):
+            opens = tok.type == "LBRACE" and tok.type in state.parse_conf.states[state.position]
+            closes = tok.type == "RBRACE"
+            if (tok.line == skipping_line and not (opens or closes)) or not _resynchronize(state, tok.type):
                 continue
             skipping_line = None
             lexed_error = None

@@ -191,6 +191,9 @@ def to_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
     tok = exc.token
     start = tok.start_pos if tok.start_pos is not None else pos
     span = Span(source, start, start + max(1, len(str(tok))))
+    if tok.type == "LPAR" and "EXPR" in exc.expected:
+        return error("S005", "unbalanced parentheses: this '(' is never closed", span=span,
+                     help="every '(' in an expression needs its ')'")
     label = _matching_sample(exc)
     if label is not None:
         code, message, help_text, _ = SAMPLES[label]

@@ -3,6 +3,10 @@
 - `--update-goldens` rewrites the golden files under tests/golden/ instead of comparing.
 - Hypothesis runs with a fixed seed and a modest number of examples by default
   (profile `ci`); set SCHEMAC_HYPOTHESIS_EXAMPLES to run more, for example 2000.
+- Scratch databases on real engines (tests/engines.py): the fixtures `engine` (parametrised
+  over postgresql, mysql and sqlite), `scratch_db`, `pg_db`, `mysql_db` and `sqlite_db`. Tests
+  that need a server it cannot reach are skipped, or fail when `CI` is set. Select engines
+  with the markers: `pytest -m "not mysql"`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ helpers: strategies, engines
 
+from engines import engine, mysql_db, pg_db, scratch_db, sqlite_db  # noqa: E402,F401  (fixtures)
+
 settings.register_profile(
     "ci",
     max_examples=int(os.environ.get("SCHEMAC_HYPOTHESIS_EXAMPLES", "60")),
@@ -26,6 +32,11 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("ci")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for dialect, what in (("postgresql", "PostgreSQL"), ("mysql", "MySQL/MariaDB"), ("sqlite", "SQLite")):
+        config.addinivalue_line("markers", f"{dialect}: runs DDL on a real {what} database")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

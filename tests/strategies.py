@@ -1,0 +1,305 @@
+"""Hypothesis strategies that generate random *valid* declared schemas.
+
+`schemas()` draws a `Schema` that resolves without errors and whose DDL loads on PostgreSQL,
+MariaDB and SQLite: awkward names (reserved words, mixed case, Unicode, quotes, names past
+the dialects' length limits), every portable type, enums, composite keys, identity columns,
+defaults that fit their column, checks, uniques, partial and descending indexes, refs to
+earlier entities and self-references, many-to-many links with extra columns, documentation,
+sensitivity tags, access patterns, policies and functional dependencies.
+
+Later issues reuse these (diff pairs, import round trips); keep them valid rather than
+clever: a schema that does not resolve is a bug in the strategy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from schemac.ir import (
+    AccessPattern,
+    Action,
+    Check,
+    Dependency,
+    Entity,
+    Enum,
+    EnumValue,
+    Field,
+    Index,
+    IndexColumn,
+    Link,
+    Module,
+    OrderItem,
+    Policy,
+    Predicate,
+    PrimaryKey,
+    Reference,
+    Schema,
+    Sensitivity,
+    Tag,
+    Type,
+    Unique,
+)
+
+RESERVED = ["order", "user", "group", "select", "table", "from", "where", "key", "index", "check",
+            "primary", "references", "default", "desc", "limit", "between", "null", "all", "column"]
+ODD = ["Mixed Case", "naïve", "名前", "Ñandú", 'quo"te', "it's", "back`tick", "semi;colon", "CamelCase",
+       "with space", "dash-ed", "1st"]
+PLAIN = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+LONG = st.from_regex(r"[a-z][a-z_]{64,80}", fullmatch=True)
+NAMES = st.one_of(PLAIN, PLAIN, PLAIN, st.sampled_from(RESERVED), st.sampled_from(ODD), LONG)
+BUILTIN = {"bool", "smallint", "int", "bigint", "decimal", "float", "double", "text", "varchar", "char",
+           "uuid", "date", "time", "timestamp", "timestamptz", "interval", "json", "bytes"}
+DOCS = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip),
+    st.sampled_from(['Line one\nline two', 'Has "quotes" and \\ backslash', "It's", "Tab\there", "naïve ☃"]),
+)
+# Types a key (primary, unique, index) may use on every dialect.
+KEY_TYPES = [Type(name="int"), Type(name="bigint"), Type(name="uuid"), Type(name="varchar", params=(40,)),
+             Type(name="char", params=(8,)), Type(name="date"), Type(name="smallint")]
+
+
+class Names:
+    """Hands out names that are unique without case within a scope."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = {t.lower() for t in taken or set()}
+
+    def fresh(self, draw: Any, strategy: Any = NAMES) -> str:
+        name = draw(strategy.filter(lambda n: n.lower() not in self.taken and n not in BUILTIN))
+        self.taken.add(name.lower())
+        return name
+
+
+@st.composite
+def field_types(draw: Any, enums: list[Enum]) -> Type:
+    choices = [
+        st.just(Type(name=n)) for n in ("bool", "smallint", "int", "bigint", "float", "double", "text", "uuid",
+                                        "date", "time", "timestamp", "timestamptz", "json", "bytes", "interval")
+    ]
+    choices.append(st.integers(1, 200).map(lambda n: Type(name="varchar", params=(n,))))
+    choices.append(st.integers(1, 50).map(lambda n: Type(name="char", params=(n,))))
+    choices.append(st.integers(1, 38).flatmap(
+        lambda p: st.integers(0, min(p, 10)).map(lambda s: Type(name="decimal", params=(p, s)))))
+    if enums:
+        choices.append(st.sampled_from(enums).map(lambda e: Type(name=e.name)))
+    return draw(st.one_of(*choices))
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@st.composite
+def defaults(draw: Any, ty: Type, enums: dict[str, Enum], nullable: bool) -> str | None:
+    """A default that fits `ty`, or None."""
+    if not draw(st.booleans()):
+        return None
+    name = ty.name
+    options: list[str]
+    if name in enums:
+        options = [v.name for v in enums[name].values if _bare(v.name)] + [_quote(enums[name].values[0].name)]
+    elif name == "bool":
+        options = ["true", "false"]
+    elif name in ("smallint", "int", "bigint"):
+        options = [str(draw(st.integers(-1000, 1000)))]
+    elif name == "decimal":
+        p, s = ty.params
+        whole = 10 ** min(p - s, 6) - 1
+        options = [str(draw(st.integers(0, whole))) + ("." + "5" * s if s else "")]
+    elif name in ("float", "double"):
+        options = ["1.5", "0", "-2.25"]
+    elif name in ("text", "varchar", "char"):
+        limit = ty.params[0] if ty.params else 30
+        text = draw(st.sampled_from(["", "x", "it's", "back\\slash", "naïve", "a;b", "100%"]))
+        options = [_quote(text[:limit])]
+    elif name == "uuid":
+        options = ["uuid()", _quote("0b1f6b8d-3f1c-4c1e-9a0e-1d2c3b4a5f60")]
+    elif name == "date":
+        options = ["current_date", "'2024-02-29'"]
+    elif name == "time":
+        options = ["'10:11:12'"]
+    elif name in ("timestamp", "timestamptz"):
+        options = ["now()", "current_timestamp", "'2024-01-02 03:04:05'"]
+    elif name == "json":
+        options = ["'{}'", "'[1, 2]'", """'{"a": "b"}'"""]
+    elif name == "interval":
+        options = ["'P1D'"]
+    else:
+        return None
+    if nullable:
+        options.append("null")
+    return draw(st.sampled_from(options))
+
+
+def _bare(name: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[^\W\d]\w*", name) is not None and name.lower() not in {"null", "true", "false"}
+
+
+@st.composite
+def checks(draw: Any, f: Field) -> tuple[str, ...]:
+    ty = f.type
+    assert ty is not None
+    col = _sql_name(f.name)
+    if ty.name in ("smallint", "int", "bigint", "decimal", "float", "double") and draw(st.booleans()):
+        return (f"{col} >= -1000000",)
+    if ty.name in ("text", "varchar") and draw(st.booleans()):
+        return (f"length({col}) <= 1000",)
+    return ()
+
+
+def _sql_name(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+@st.composite
+def enums(draw: Any, names: Names) -> Enum:
+    values = Names()
+    count = draw(st.integers(1, 5))
+    value_names = st.one_of(PLAIN, st.sampled_from(["in-progress", "Done", "naïve", "it's", "a b", "NULL"]))
+    return Enum(
+        name=names.fresh(draw, st.one_of(PLAIN, st.sampled_from(ODD))),
+        values=tuple(EnumValue(name=values.fresh(draw, value_names), doc=draw(DOCS)) for _ in range(count)),
+        doc=draw(DOCS),
+    )
+
+
+@st.composite
+def tags(draw: Any) -> tuple[Tag, ...]:
+    kinds = draw(st.lists(st.sampled_from([s for s in Sensitivity if s is not Sensitivity.PUBLIC]),
+                          max_size=2, unique=True))
+    if not kinds and draw(st.integers(0, 5)) == 0:
+        kinds = [Sensitivity.PUBLIC]
+    return tuple(Tag(kind=k, category=draw(st.one_of(st.none(), PLAIN))) for k in kinds)
+
+
+@st.composite
+def entities(draw: Any, table_names: Names, earlier: list[Entity], enum_list: list[Enum],
+             modules: list[str]) -> Entity:
+    name = table_names.fresh(draw)
+    fields = Names()
+    enum_map = {e.name: e for e in enum_list}
+    out: list[Field] = []
+    # The primary key: one column (maybe an identity) or two.
+    composite = draw(st.integers(0, 3)) == 0
+    pk_types = draw(st.lists(st.sampled_from(KEY_TYPES), min_size=2 if composite else 1,
+                             max_size=2 if composite else 1))
+    identity = not composite and pk_types[0].name in ("int", "bigint") and draw(st.booleans())
+    pk_fields = []
+    for ty in pk_types:
+        default = "uuid()" if ty.name == "uuid" and draw(st.booleans()) else None
+        pk_fields.append(Field(name=fields.fresh(draw), type=ty, identity="by_default" if identity else None,
+                               default=default, doc=draw(DOCS)))
+    out.extend(f.model_copy(update={"primary_key": not composite}) for f in pk_fields)
+    # Plain columns.
+    for _ in range(draw(st.integers(0, 6))):
+        nullable = draw(st.booleans())
+        ty = draw(field_types(enum_list))
+        f = Field(name=fields.fresh(draw), type=ty, nullable=nullable, doc=draw(DOCS), tags=draw(tags()),
+                  default=draw(defaults(ty, enum_map, nullable)))
+        f = f.model_copy(update={"checks": draw(checks(f))})
+        if ty in KEY_TYPES and draw(st.integers(0, 4)) == 0:
+            f = f.model_copy(update={"unique": True})
+        out.append(f)
+    # References to earlier entities, and maybe to itself.
+    targets = list(earlier)
+    refs: list[Field] = []
+    for target in draw(st.lists(st.sampled_from(targets), max_size=2, unique_by=lambda e: e.name)) if targets else []:
+        nullable = draw(st.booleans())
+        actions = [Action.NO_ACTION, Action.CASCADE, Action.RESTRICT] + ([Action.SET_NULL] if nullable else [])
+        ref_name = fields.fresh(draw, PLAIN)
+        pk_cols = _pk_columns(target)
+        refs.append(Field(name=ref_name, nullable=nullable, doc=draw(DOCS),
+                          ref=Reference(target=target.name, on_delete=draw(st.sampled_from(actions)),
+                                        on_update=draw(st.sampled_from([Action.NO_ACTION, Action.CASCADE])),
+                                        columns=tuple(fields.fresh(draw, PLAIN) for _ in pk_cols)),
+                          unique=draw(st.integers(0, 5)) == 0, indexed=draw(st.integers(0, 2)) == 0))
+    if draw(st.integers(0, 4)) == 0:
+        refs.append(Field(name=fields.fresh(draw, PLAIN), nullable=True,
+                          ref=Reference(target=name, on_delete=Action.SET_NULL,
+                                        columns=tuple(fields.fresh(draw, PLAIN) for _ in pk_types))))
+    out.extend(refs)
+    primary_key = PrimaryKey(columns=tuple(f.name for f in pk_fields)) if composite else None
+    # Indexes and uniques over key-friendly columns.
+    keyable = [f for f in out if f.type in KEY_TYPES]
+    uniques: list[Unique] = []
+    indexes: list[Index] = []
+    if len(keyable) >= 2 and draw(st.booleans()):
+        cols = draw(st.lists(st.sampled_from(keyable), min_size=2, max_size=2, unique_by=lambda f: f.name))
+        uniques.append(Unique(columns=tuple(f.name for f in cols)))
+    if keyable and draw(st.booleans()):
+        cols = draw(st.lists(st.sampled_from(keyable), min_size=1, max_size=3, unique_by=lambda f: f.name))
+        nullable_col = next((f for f in out if f.nullable and f.type is not None), None)
+        where = f"{_sql_name(nullable_col.name)} is not null" if nullable_col and draw(st.booleans()) else None
+        indexes.append(Index(columns=tuple(IndexColumn(column=f.name, descending=draw(st.booleans())) for f in cols),
+                             where=where))
+    # Links to earlier entities, with extra columns sometimes.
+    links: list[Link] = []
+    if targets and draw(st.integers(0, 3)) == 0:
+        target = draw(st.sampled_from(targets))
+        link_name = draw(PLAIN.filter(lambda n: n.lower() not in fields.taken))
+        fields.taken.add(link_name.lower())
+        join = f"{name}_{link_name}"
+        if join.lower() not in table_names.taken and target.name != name:
+            table_names.taken.add(join.lower())
+            extra = Names({name, target.name, *(f"{name}_{c}" for c in _pk_columns_of(pk_fields, composite)),
+                           *(f"{target.name}_{c}" for c in _pk_columns(target))})
+            extra_fields = tuple(Field(name=extra.fresh(draw, PLAIN), type=Type(name="int"), nullable=True)
+                                 for _ in range(draw(st.integers(0, 2))))
+            links.append(Link(name=link_name, target=target.name, fields=extra_fields, doc=draw(DOCS)))
+    columns = [f for f in out if f.type is not None]
+    access = []
+    if columns and draw(st.booleans()):
+        col = draw(st.sampled_from(columns))
+        access.append(AccessPattern(name=draw(PLAIN), predicates=(Predicate(column=col.name, op="=", values=("?",)),),
+                                    order_by=(OrderItem(column=pk_fields[0].name, descending=True),),
+                                    limit=draw(st.one_of(st.none(), st.integers(1, 100))), doc=draw(DOCS)))
+    policies = []
+    if draw(st.integers(0, 4)) == 0:
+        policies.append(Policy(name=draw(PLAIN), using=f"{_sql_name(pk_fields[0].name)} is not null",
+                               commands=("select",), roles=("app",)))
+    deps = []
+    if len(columns) >= 2 and draw(st.integers(0, 3)) == 0:
+        a, b = draw(st.lists(st.sampled_from(columns), min_size=2, max_size=2, unique_by=lambda f: f.name))
+        deps.append(Dependency(determinant=(a.name,), dependent=(b.name,),
+                               denormalized=draw(st.one_of(st.none(), st.just("kept for reports")))))
+    table_checks = ()
+    numeric = [f for f in columns if f.type.name in ("int", "bigint", "smallint") and not f.identity]
+    if len(numeric) >= 2 and draw(st.booleans()):
+        table_checks = (Check(expression=f"{_sql_name(numeric[0].name)} <> {_sql_name(numeric[1].name)} "
+                                         f"or {_sql_name(numeric[0].name)} is null"),)
+    return Entity(
+        name=name, module=draw(st.sampled_from([None, *modules])) if modules else None,
+        doc=draw(DOCS), tags=draw(tags()), fields=tuple(out), links=tuple(links), primary_key=primary_key,
+        uniques=tuple(uniques), indexes=tuple(indexes), checks=table_checks, access_patterns=tuple(access),
+        policies=tuple(policies), dependencies=tuple(deps),
+        denormalized=draw(st.one_of(st.none(), st.just("mirrors the billing system"))) if draw(st.booleans()) else None,
+    )
+
+
+def _pk_columns(entity: Entity) -> list[str]:
+    if entity.primary_key is not None:
+        return list(entity.primary_key.columns)
+    return [f.name for f in entity.fields if f.primary_key]
+
+
+def _pk_columns_of(pk_fields: list[Field], composite: bool) -> list[str]:
+    return [f.name for f in pk_fields]
+
+
+@st.composite
+def schemas(draw: Any, max_entities: int = 5) -> Schema:
+    """A random valid declared schema (one file's worth)."""
+    table_names = Names()
+    enum_list = [draw(enums(table_names)) for _ in range(draw(st.integers(0, 2)))]
+    module_names = draw(st.lists(PLAIN, max_size=2, unique=True))
+    out: list[Entity] = []
+    for _ in range(draw(st.integers(1, max_entities))):
+        out.append(draw(entities(table_names, out, enum_list, module_names)))
+    used = list(dict.fromkeys(e.module for e in out if e.module))  # in order of first use, as parsed
+    modules = tuple(Module(name=m, doc=draw(DOCS)) for m in used)
+    return Schema(modules=modules, enums=tuple(enum_list), entities=tuple(out))
