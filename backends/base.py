@@ -56,8 +56,8 @@ class SqlRenderer:
     # -- diagnostics ------------------------------------------------------------------------------
 
     def unsupported(self, message: str, path: tuple[Any, ...] | None = None, *, code: str = "B602",
-                    error: bool = False, help: str | None = None) -> None:
-        severity = Severity.ERROR if error else Severity.WARNING
+                    error: bool = False, help: str | None = None, info: bool = False) -> None:
+        severity = Severity.ERROR if error else Severity.INFO if info else Severity.WARNING
         self.diagnostics.append(Diagnostic(code, f"{self.name}: {message}", severity, path, help=help))
 
     # -- identifiers and literals -----------------------------------------------------------------

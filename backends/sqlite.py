@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from schemac.backends.base import SqlRenderer
-from schemac.ir import Entity, Field, Index
+from schemac.ir import Entity, Field, Index, Schema
 
 # A version 4 UUID from randomblob(), as text.
 UUID_V4 = (
@@ -54,6 +54,10 @@ class SqliteRenderer(SqlRenderer):
         "CurrentTime": "CURRENT_TIME",
         "Uuid": UUID_V4,
     }
+
+    def __init__(self, schema: Schema) -> None:
+        super().__init__(schema)
+        self._regexp_reported: set[str] = set()
 
     def _autoincrement(self, entity: Entity) -> Field | None:
         """The identity column, when it can be SQLite's INTEGER PRIMARY KEY AUTOINCREMENT."""
@@ -102,7 +106,8 @@ class SqliteRenderer(SqlRenderer):
                 out.append(f"CONSTRAINT {name} CHECK ({col} IN ({values}))")
             elif f.type.name == "json":
                 name = self.ident(f"{entity.table_name}_{f.name}_json")
-                out.append(f"CONSTRAINT {name} CHECK (json_valid({col}))")
+                valid = f"json_valid({col})"  # json_valid(NULL) is 0, not NULL
+                out.append(f"CONSTRAINT {name} CHECK ({f'{col} IS NULL OR ' if f.nullable else ''}{valid})")
         return out
 
     def table_doc(self, entity: Entity) -> str:
@@ -113,6 +118,16 @@ class SqliteRenderer(SqlRenderer):
         items += [("", c) for c in self.constraint_items(entity, skip_fks)]
         body = ",\n".join(f"{doc}  {sql}" for doc, sql in items)
         return f"{self.table_doc(entity)}CREATE TABLE {self.table(entity)} (\n{body}\n);"
+
+    def expr_sql(self, entity: Entity, text: str) -> str:
+        sql = super().expr_sql(entity, text)
+        if " REGEXP " in sql and text not in self._regexp_reported:
+            self._regexp_reported.add(text)
+            self.unsupported(f"'{text}' uses a regular expression; SQLite has no REGEXP function unless the "
+                             "application registers one, so the table could not be created",
+                             ("entity", entity.name, "name"), error=True,
+                             help="use like or glob, or keep the check to the other dialects")
+        return sql
 
     def index_method(self, entity: Entity, index: Index) -> str:
         if index.method not in (None, "btree"):

@@ -62,7 +62,7 @@ CODES: dict[str, str] = {
     "R126": "column count mismatch",
     "R127": "duplicate declaration",
     "R128": "unknown enum value",
-    "R130": "unknown policy command",
+    "R130": "invalid policy",
     "R131": "default refers to a column",
     "R132": "nullable primary key column",
     "R133": "identity column with a default",

@@ -219,12 +219,13 @@ PolicyCommand = Literal["all", "select", "insert", "update", "delete"]
 
 
 class Policy(Node):
-    """A row-level security policy: rows visible when `using` holds."""
+    """A row-level security policy for one command (or all): existing rows are visible when
+    `using` holds, and new or changed rows must satisfy `check`."""
 
     name: str
-    using: str
+    command: PolicyCommand = "all"
+    using: str | None = None
     check: str | None = None
-    commands: tuple[PolicyCommand, ...] = ()
     roles: tuple[str, ...] = ()
     restrictive: bool = False
     doc: str | None = None

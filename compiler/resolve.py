@@ -690,10 +690,23 @@ class Resolver:
                            help=suggest(v, enum.value_names, "values"))
 
     def _policy(self, entity: Entity, policy: Policy) -> Policy:
+        """Check a policy's expressions, and that they suit its command as PostgreSQL
+        requires: SELECT and DELETE policies filter with `using` only, INSERT policies check
+        new rows with `@check` only."""
         at = self.path(entity.name, "policy", policy.name)
-        self.check_expression(entity, policy.using, (*at, "expr"), "the policy")
+        if policy.using is not None:
+            self.check_expression(entity, policy.using, (*at, "expr"), "the policy")
         if policy.check is not None:
             self.check_expression(entity, policy.check, (*at, "attr", "check", 0), "the policy check")
+        if policy.using is None and policy.check is None:
+            self.error("R130", f"policy '{policy.name}' has no condition", (*at, "name"),
+                       help="add 'using (condition)', or @check(condition) for inserts")
+        elif policy.command == "insert" and policy.using is not None:
+            self.error("R130", f"policy '{policy.name}' is for insert, which has no existing rows to filter",
+                       (*at, "expr"), help="write the condition as @check(...)")
+        elif policy.command in ("select", "delete") and policy.check is not None:
+            self.error("R130", f"policy '{policy.name}' is for {policy.command}, which writes no rows to check",
+                       (*at, "attr", "check"), help="drop @check(...)")
         return policy
 
     def _dependency(self, entity: Entity, i: int, dep: Dependency) -> Dependency | None:

@@ -43,7 +43,7 @@ ATTRIBUTES: dict[str, Arg] = {
     "table": Arg.NAME,
     "where": Arg.EXPR,
     "using": Arg.NAME,
-    "for": Arg.NAMES,
+    "for": Arg.NAME,
     "to": Arg.NAMES,
     "restrictive": Arg.NONE,
     **{s.value: Arg.OPT_NAME for s in Sensitivity},

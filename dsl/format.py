@@ -170,15 +170,16 @@ def member_text(m: Any) -> str:
         return _access(m)
     if isinstance(m, Policy):
         attrs = []
-        if m.commands:
-            attrs.append(_attr("for", ", ".join(m.commands)))
+        if m.command != "all":
+            attrs.append(_attr("for", m.command))
         if m.roles:
             attrs.append(_attr("to", names(m.roles)))
         if m.check is not None:
             attrs.append(_attr("check", m.check))
         if m.restrictive:
             attrs.append("@restrictive")
-        return _join(f"policy {name(m.name)} using ({m.using})", *attrs, string(m.doc) if m.doc else "")
+        using = f" using ({m.using})" if m.using is not None else ""
+        return _join(f"policy {name(m.name)}{using}", *attrs, string(m.doc) if m.doc else "")
     if isinstance(m, Dependency):
         attrs = [_attr("denormalized", string(m.denormalized))] if m.denormalized is not None else []
         return _join(f"fd ({names(m.determinant)}) -> ({names(m.dependent)})", *attrs,
@@ -243,13 +244,17 @@ class _Comments:
         span = self.source_map.spans.get(path)
         return span.end if span else None
 
-    def leading(self, before: int | None) -> list[str]:
+    def leading(self, before: int | None) -> list[tuple[int, int, str]]:
         """Comments that start before `before` and have not been printed."""
         if before is None:
             return []
         out = [c for c in self.pending if c[0] < before]
         self.pending = [c for c in self.pending if c[0] >= before]
-        return [c[2] for c in out]
+        return out
+
+    def first_between(self, after: int, before: int) -> int:
+        """Where the first comment between two offsets starts, else `before`."""
+        return next((c[0] for c in self.pending if after <= c[0] < before), before)
 
     def trailing(self, end: int | None) -> str | None:
         """A comment on the same line, right after `end`."""
@@ -262,7 +267,7 @@ class _Comments:
             return c[2]
         return None
 
-    def blank_before(self, start: int | None, previous_end: int | None) -> bool:
+    def blank_between(self, previous_end: int | None, start: int | None) -> bool:
         if start is None or previous_end is None or self.source is None:
             return False
         gap = self.source.text[previous_end:start]
@@ -287,9 +292,16 @@ class Formatter:
         pad = INDENT * depth
         self.lines.extend(pad + line if line else "" for line in text.split("\n"))
 
-    def emit_comments(self, depth: int, comments: list[str]) -> None:
-        for c in comments:
-            self.emit(depth, c)
+    def emit_comments(self, depth: int, comments: list[tuple[int, int, str]], before: int | None) -> None:
+        """Print leading comments, keeping a blank line after any that had one."""
+        for i, (_, end, text) in enumerate(comments):
+            self.emit(depth, text)
+            following = comments[i + 1][0] if i + 1 < len(comments) else before
+            if self.c.blank_between(end, following):
+                self.lines.append("")
+
+    def emit_leading(self, depth: int, before: int | None) -> None:
+        self.emit_comments(depth, self.c.leading(before), before)
 
     def format(self) -> str:
         s = self.schema
@@ -314,7 +326,7 @@ class Formatter:
                 if module is not None:
                     if self.lines:
                         self.lines.append("")
-                    self.emit_comments(0, self.c.leading(self.c.start(item.path)))
+                    self.emit_leading(0, self.c.start(item.path))
                     mod = s.module(module)
                     doc = f" {string(mod.doc)}" if mod and mod.doc and module not in documented else ""
                     documented.add(module)
@@ -326,7 +338,7 @@ class Formatter:
             if self.lines and self.lines[-1] != "" and not self.lines[-1].endswith("{") and not (
                     item.kind == "import" and previous_kind == "import"):
                 self.lines.append("")
-            self.emit_comments(depth, self.c.leading(start))
+            self.emit_leading(depth, start)
             if item.kind == "import":
                 self.emit(depth, f"import {string(item.value)}")
                 self._trail(self.c.end(item.path))
@@ -341,7 +353,7 @@ class Formatter:
         if rest:
             if self.lines:
                 self.lines.append("")
-            self.emit_comments(0, rest)
+            self.emit_comments(0, rest, None)
         return "\n".join(self.lines).rstrip("\n") + "\n" if self.lines else ""
 
     def _trail(self, end: int | None) -> None:
@@ -365,10 +377,10 @@ class Formatter:
         self.emit(depth, f"{head} {{")
         for v in e.values:
             vpath = (*path, "value", v.name)
-            self.emit_comments(depth + 1, self.c.leading(self.c.start(vpath)))
+            self.emit_leading(depth + 1, self.c.start(vpath))
             self.emit(depth + 1, _join(name(v.name), string(v.doc) if v.doc else "") + ",")
             self._trail(self.c.end(vpath))
-        self.emit_comments(depth + 1, self.c.leading(self.c.end(path)))
+        self.emit_leading(depth + 1, self.c.end(path))
         self.emit(depth, "}")
 
     def entity(self, depth: int, e: Entity) -> None:
@@ -379,7 +391,7 @@ class Formatter:
         self.emit(depth, self._header("entity", e.name, e.doc, attrs) + " {")
         self._trail(self.c.start((*path, "name")))
         self.members(depth + 1, path, self._entity_items(path, e))
-        self.emit_comments(depth + 1, self.c.leading(self.c.end(path)))
+        self.emit_leading(depth + 1, self.c.end(path))
         self.emit(depth, "}")
 
     def _entity_items(self, path: Path, e: Entity) -> list[_Item]:
@@ -417,7 +429,7 @@ class Formatter:
                 self.lines.append("")
             width = max((len(name(i.value.name)) + 1 for i in run[0] if i.kind == "field"), default=0)
             for item in run[0]:
-                self.emit_comments(depth, self.c.leading(self.c.start(item.path)))
+                self.emit_leading(depth, self.c.start(item.path))
                 if item.kind == "field":
                     self.field(depth, item.path, item.value, width)
                 else:
@@ -434,7 +446,7 @@ class Formatter:
             if previous is not None:
                 start, end = self.c.start(item.path), self.c.end(previous.path)
                 if start is not None and end is not None:
-                    split = self.c.blank_before(start, end)
+                    split = self.c.blank_between(end, self.c.first_between(end, start))
                 else:
                     split = _group(item) != _group(previous)
                 if split:

@@ -467,22 +467,19 @@ class Builder(Transformer[Token, Schema]):
     def policy(self, meta: Any, children: list[Any]) -> Member:
         name, tok = children[0], children[1]
         attrs = self._attrs("policy", children[2:])
-        raw = tok.value[1:-1]
-        commands = attrs.first("for", ())
-        for c in commands:
-            if c not in POLICY_COMMANDS:
-                span = next(s for s in attrs.spans if s[0] == ("attr", "for"))
-                self._error("R130", f"unknown policy command '{c}'", span[1], span[2],
-                            help=suggest(c, POLICY_COMMANDS, "commands"))
-        value = Policy(name=name[0], using=raw.strip() or "true",
+        command = attrs.first("for", "all")
+        if not self._choice("for", command, POLICY_COMMANDS, attrs):
+            command = "all"
+        raw = tok.value[1:-1] if tok is not None else None
+        value = Policy(name=name[0], command=command, using=raw.strip() if raw is not None else None,
                        check=(attrs.values.get("check") or [None])[0],
-                       commands=tuple(c for c in commands if c in POLICY_COMMANDS),
-                       roles=attrs.first("to", ()), restrictive="restrictive" in attrs,
-                       doc=attrs.doc)
+                       roles=attrs.first("to", ()), restrictive="restrictive" in attrs, doc=attrs.doc)
         member = self._member("policy", name[0], value, meta, attrs, [])
-        lead = len(raw) - len(raw.lstrip())
         member.spans.append((("name",), name[1], name[2]))
-        member.spans.append((("expr",), tok.start_pos + 1 + lead, tok.start_pos + 1 + lead + len(raw.strip())))
+        if raw is not None:
+            lead = len(raw) - len(raw.lstrip())
+            start = tok.start_pos + 1 + lead
+            member.spans.append((("expr",), start, start + len(raw.strip())))
         return member
 
     def fd(self, meta: Any, children: list[Any]) -> Member:

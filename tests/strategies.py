@@ -261,7 +261,7 @@ def entities(draw: Any, table_names: Names, earlier: list[Entity], enum_list: li
     policies = []
     if draw(st.integers(0, 4)) == 0:
         policies.append(Policy(name=draw(PLAIN), using=f"{_sql_name(pk_fields[0].name)} is not null",
-                               commands=("select",), roles=("app",)))
+                               command=draw(st.sampled_from(["all", "select", "update"])), roles=("app",)))
     deps = []
     if len(columns) >= 2 and draw(st.integers(0, 3)) == 0:
         a, b = draw(st.lists(st.sampled_from(columns), min_size=2, max_size=2, unique_by=lambda f: f.name))
