@@ -10,13 +10,13 @@ inlining, `?rule` pass-through, aliases, filtered tokens and `[x]` placeholders.
 
 On any input it cannot parse it raises `Fallback`, and the caller re-parses with lark
 itself, so error reporting is lark's. Tests check that both paths give the same model and
-source map (tests/dsl/test_fast_parser.py).
+source map (tests/dsl/test_roundtrip.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+
 from typing import Any
 
 from functools import partial
@@ -64,10 +64,23 @@ class _Inline:
         self.children = children
 
 
-_IGNORED = re.compile(r"(?:\s+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)+")
+_SKIP = r"(?:\s+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"
 _COMMENT = re.compile(r"//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/")
-_PUNCT = re.compile(r"->|<=|>=|<>|!=|[<>=(){},:?]")
-_DIGITS = re.compile(r"[0-9]+")
+# One pattern for every token, with the whitespace and comments before it; the group that
+# matched names the token's kind. EXPR is matched separately, when the parser wants one.
+_MASTER = re.compile(
+    _SKIP
+    + r"(?:(?P<NAME>[^\W\d]\w*)"
+    + r"|(?P<ATTR>@[^\W\d]\w*)"
+    + r"|(?P<QUOTED_NAME>`(?:[^`\n]|``)+`)"
+    + r'|(?P<LONG_STRING>"""(?:[^"\\]|\\.|"(?!""))*""")'
+    + r'|(?P<STRING>"(?:[^"\\\n]|\\.)*")'
+    + r"|(?P<SQ_STRING>'(?:[^'\n]|'')*')"
+    + r"|(?P<NUMBER>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+    + r"|(?P<PUNCT>->|<=|>=|<>|!=|[<>=(){},:?])"
+    + r"|(?P<END>\Z))"
+)
+_COMPARE = frozenset({"<", ">", "<=", ">=", "<>", "!="})
 
 
 def _default(name: str, meta: Any, children: list[Any]) -> Tree:
@@ -75,49 +88,18 @@ def _default(name: str, meta: Any, children: list[Any]) -> Tree:
     return Tree(name, children)
 
 
-class FastParser:
-    """Parses text with the tables of `lark_parser`, calling `handlers` on reductions."""
+class _Rule:
+    """How to shape one rule's children, mirroring lark's ParseTreeBuilder."""
 
-    def __init__(self, lark_parser: Lark) -> None:
-        self.lark = lark_parser
-        lalr = lark_parser.parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
-        table = lalr.parse_table
-        self.states: dict[int, dict[str, tuple[Any, Any]]] = table.states
-        self.start_state = table.start_states["start"]
-        self.end_state = table.end_states["start"]
-        patterns = {t.name: t.pattern for t in lark_parser.terminals}
-        self.regex = {name: re.compile(p.to_regexp()) for name, p in patterns.items()}
-        # Literal terminals by text: keywords ("order") and punctuation ("->").
-        self.literals: dict[str, str] = {}
-        self.folded: dict[str, str] = {}  # case-insensitive keywords, e.g. "asc"i
-        for name, p in patterns.items():
-            if p.type == "str":
-                if p.flags:
-                    self.folded[p.value.lower()] = name
-                else:
-                    self.literals[p.value] = name
-        self._check_lexer_assumptions()
-        self._rules: dict[Any, tuple[Any, ...]] = {}
+    __slots__ = ("size", "origin", "name", "include", "trailing", "inline", "expand1", "plain")
 
-    def _check_lexer_assumptions(self) -> None:
-        """The hand-written lexer decides between overlapping terminals by parser state;
-        fail loudly if the grammar ever makes that choice ambiguous."""
-        for state, actions in self.states.items():
-            for pair in (("EXPR", "LPAR"), ("INT", "SIGNED_NUMBER"), ("STRING", "LONG_STRING")):
-                if pair[0] in actions and pair[1] in actions and pair != ("STRING", "LONG_STRING"):
-                    raise AssertionError(f"state {state} accepts both {pair}: fix lalr.py")
-
-    def _rule_info(self, rule: Any, handlers: Any) -> tuple[Any, ...]:
-        """How to shape the children of `rule`, mirroring lark's ParseTreeBuilder."""
-        info = self._rules.get(rule)
-        if info is not None and info[0] is handlers:
-            return info
+    def __init__(self, rule: Any) -> None:
         expansion = rule.expansion
         keep_all = rule.options.keep_all_tokens
         empty = rule.options.empty_indices
         if empty:
-            s = "".join(str(int(b)) for b in empty)
-            nones = [len(ones) for ones in s.split("0")]
+            flags = "".join(str(int(b)) for b in empty)
+            nones = [len(ones) for ones in flags.split("0")]
         else:
             nones = [0] * (len(expansion) + 1)
         include = []
@@ -128,152 +110,178 @@ class FastParser:
                 expand = not sym.is_term and sym.name.startswith("_")
                 include.append((i, expand, pending, sym.is_term))
                 pending = 0
-        trailing = pending + nones[len(expansion)]
-        origin = rule.origin.name
-        name = rule.alias or rule.options.template_source or origin
-        inline = origin.startswith("_")
-        expand1 = rule.options.expand1 and not rule.alias
-        callback: Callable[..., Any] | None = None if inline else getattr(handlers, name, None)
-        if callback is None and not inline:
-            callback = partial(_default, name)
-        callback = getattr(callback, "base_func", callback)  # skip lark's v_args wrapper
-        info = (handlers, len(expansion), tuple(include), trailing, inline, expand1, callback, origin)
-        self._rules[rule] = info
-        return info
+        self.size = len(expansion)
+        self.origin = rule.origin.name
+        self.name = rule.alias or rule.options.template_source or self.origin
+        self.include = tuple(include)
+        self.trailing = pending + nones[len(expansion)]
+        self.inline = self.origin.startswith("_")
+        self.expand1 = bool(rule.options.expand1 and not rule.alias)
+        # Every child kept as it is: no tokens, nothing inlined, no placeholders.
+        self.plain = (not self.trailing and len(include) == self.size
+                      and not any(e or n or t for _, e, n, t in include))
+
+
+class FastParser:
+    """Parses text with the tables of `lark_parser`, calling `handlers` on reductions."""
+
+    def __init__(self, lark_parser: Lark) -> None:
+        self.lark = lark_parser
+        table = lark_parser.parser.parser.parser.parse_table  # frontend -> LALR_Parser -> _Parser
+        numbers: dict[Any, int] = {}
+        self.rules: list[_Rule] = []
+        # Actions as ints: a shift (or goto) is the next state, a reduction is ~rule.
+        self.table: dict[int, dict[str, int]] = {}
+        for state, actions in table.states.items():
+            row = {}
+            for symbol, (kind, arg) in actions.items():
+                if kind is Shift:
+                    row[symbol] = arg
+                else:
+                    if arg not in numbers:
+                        numbers[arg] = len(self.rules)
+                        self.rules.append(_Rule(arg))
+                    row[symbol] = ~numbers[arg]
+            self.table[state] = row
+        self.start_state = table.start_states["start"]
+        self.end_state = table.end_states["start"]
+        patterns = {t.name: t.pattern for t in lark_parser.terminals}
+        self.expr = re.compile(patterns["EXPR"].to_regexp())
+        self.keywords: dict[str, str] = {}  # "order" -> ORDER; "asc" -> ASC, without case
+        self.folded: set[str] = set()
+        self.punct: dict[str, str] = {op: "COMPARE" for op in _COMPARE}
+        for name, p in patterns.items():
+            if p.type == "str":
+                if p.value[:1].isalpha():
+                    self.keywords[p.value] = name
+                    if p.flags:
+                        self.folded.add(p.value)
+                else:
+                    self.punct[p.value] = name
+        self._check_lexer_assumptions(table.states)
+
+    def _check_lexer_assumptions(self, states: dict[int, dict[str, Any]]) -> None:
+        """The lexer here decides between overlapping terminals by parser state; fail
+        loudly if the grammar ever makes that choice ambiguous."""
+        for state, actions in states.items():
+            for a, b in (("EXPR", "LPAR"), ("INT", "SIGNED_NUMBER")):
+                if a in actions and b in actions:
+                    raise AssertionError(f"state {state} accepts both {a} and {b}: fix lalr.py")
+
+    def _callbacks(self, handlers: Any) -> list[Any]:
+        out = []
+        for r in self.rules:
+            cb = None if r.inline else getattr(handlers, r.name, None)
+            if cb is None and not r.inline:
+                cb = partial(_default, r.name)
+            out.append(getattr(cb, "base_func", cb))  # skip lark's v_args wrapper
+        return out
 
     def parse(self, text: str, handlers: Any, comments: list[tuple[str, int, int]] | None = None) -> Any:
         """Parse `text`, calling `handlers` on reductions; comments found are appended to
         `comments` as (text, start, end)."""
-        states = self.states
-        regex = self.regex
-        literals = self.literals
+        table = self.table
+        rules = self.rules
+        keywords = self.keywords
         folded = self.folded
-        name_re = regex["NAME"]
-        state_stack = [self.start_state]
-        values: list[Any] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        punct = self.punct
+        expr = self.expr.match
+        master = _MASTER.match
+        end_state = self.end_state
+        callbacks = self._callbacks(handlers)
+        stack = [self.start_state]
+        values: list[tuple[Any, int, int]] = []  # (value, start, end); start is -1 when empty
+        push = values.append
+        spush = stack.append
         pos = 0
-        n = len(text)
-        ignored = _IGNORED.match
-        punct = _PUNCT.match
         while True:
-            m = ignored(text, pos)
-            if m:
-                if comments is not None and "/" in m.group():
-                    comments.extend((c.group(), c.start(), c.end())
-                                    for c in _COMMENT.finditer(text, pos, m.end()))
-                pos = m.end()
-            actions = states[state_stack[-1]]
-            if pos >= n:
-                ttype, value, end = "$END", "", pos
-            else:
-                c = text[pos]
-                if c.isalpha() or c == "_":
-                    m = name_re.match(text, pos)
-                    assert m is not None
-                    value = m.group()
-                    ttype = literals.get(value) or folded.get(value.lower()) or "NAME"
-                    if ttype != "NAME" and ttype not in actions:
-                        ttype = "NAME"
-                elif c == "(" and "EXPR" in actions:
-                    ttype = "EXPR"
-                    m = regex["EXPR"].match(text, pos)
-                    if m is None:
+            m = master(text, pos)
+            if m is None:
+                raise Fallback
+            kind = m.lastgroup
+            start = m.start(kind)
+            if comments is not None and start > pos and "/" in text[pos:start]:
+                comments.extend((c.group(), c.start(), c.end()) for c in _COMMENT.finditer(text, pos, start))
+            value = m.group(kind)
+            row = table[stack[-1]]
+            if kind == "NAME":
+                ttype = keywords.get(value)
+                if ttype is None and value.lower() in folded:
+                    ttype = keywords[value.lower()]
+                if ttype is None or ttype not in row:
+                    ttype = "NAME"
+            elif kind == "PUNCT":
+                if value == "(" and "EXPR" in row:
+                    em = expr(text, start)
+                    if em is None:
                         raise Fallback
-                    value = m.group()
-                elif c == "@":
-                    ttype, m = "ATTR", regex["ATTR"].match(text, pos)
-                    if m is None:
-                        raise Fallback
-                    value = m.group()
-                elif c == '"':
-                    ttype = "LONG_STRING" if text.startswith('"""', pos) else "STRING"
-                    m = regex[ttype].match(text, pos)
-                    if m is None:
-                        raise Fallback
-                    value = m.group()
-                elif c == "`":
-                    ttype, m = "QUOTED_NAME", regex["QUOTED_NAME"].match(text, pos)
-                    if m is None:
-                        raise Fallback
-                    value = m.group()
-                elif c == "'":
-                    ttype, m = "SQ_STRING", regex["SQ_STRING"].match(text, pos)
-                    if m is None:
-                        raise Fallback
-                    value = m.group()
-                elif c.isdigit() or (c in "+-." and "SIGNED_NUMBER" in actions):
-                    ttype = "INT" if "INT" in actions else "SIGNED_NUMBER"
-                    m = (_DIGITS if ttype == "INT" else regex[ttype]).match(text, pos)
-                    if m is None:
-                        raise Fallback
-                    value = m.group()
+                    ttype, value = "EXPR", em.group()
                 else:
-                    m = punct(text, pos)
-                    if m is None:
+                    ttype = punct[value]
+            elif kind == "NUMBER":
+                if "INT" in row:
+                    if not value.isdigit():
                         raise Fallback
-                    value = m.group()
-                    ttype = literals.get(value) or "COMPARE"
-                    if ttype not in actions and value in ("<", ">", "<=", ">=", "<>", "!="):
-                        ttype = "COMPARE"
-                end = pos + len(value)
+                    ttype = "INT"
+                else:
+                    ttype = "SIGNED_NUMBER"
+            elif kind == "END":
+                ttype = "$END"
+            else:
+                ttype = kind  # type: ignore[assignment]
+            end = start + len(value)
             while True:
-                action = actions.get(ttype)
-                if action is None:
+                act = row.get(ttype)
+                if act is None:
                     raise Fallback
-                kind, arg = action
-                if kind is Shift:
-                    state_stack.append(arg)
-                    values.append((ttype, value))
-                    starts.append(pos)
-                    ends.append(end)
+                if act >= 0:
+                    spush(act)
+                    push(((ttype, value), start, end))
                     break
-                # Reduce.
-                info = self._rules.get(arg)
-                if info is None or info[0] is not handlers:
-                    info = self._rule_info(arg, handlers)
-                _, size, include, trailing, inline, expand1, callback, origin = info
-                start = stop = -1
+                index = ~act
+                rule = rules[index]
+                size = rule.size
+                first = last = -1
                 if size:
                     children = values[-size:]
-                    cstarts = starts[-size:]
-                    cends = ends[-size:]
-                    del values[-size:], starts[-size:], ends[-size:], state_stack[-size:]
-                    for s0 in cstarts:
-                        if s0 >= 0:
-                            start = s0
+                    del values[-size:], stack[-size:]
+                    for c in children:
+                        if c[1] >= 0:
+                            first = c[1]
                             break
-                    for e0 in reversed(cends):
-                        if e0 >= 0:
-                            stop = e0
+                    for c in reversed(children):
+                        if c[1] >= 0:
+                            last = c[2]
                             break
                 else:
-                    children = cstarts = cends = []
-                filtered: list[Any] = []
-                for i, expand, add_none, is_term in include:
-                    if add_none:
-                        filtered.extend([None] * add_none)
-                    child = children[i]
-                    if expand:
-                        filtered.extend(child.children)
-                    elif is_term:
-                        filtered.append(Tok(child[0], child[1], cstarts[i], cends[i]))
-                    else:
-                        filtered.append(child)
-                if trailing:
-                    filtered.extend([None] * trailing)
-                if inline:
+                    children = []
+                if rule.plain:
+                    filtered = [c[0] for c in children]
+                else:
+                    filtered = []
+                    for i, expand, add_none, is_term in rule.include:
+                        if add_none:
+                            filtered.extend([None] * add_none)
+                        child = children[i]
+                        if expand:
+                            filtered.extend(child[0].children)
+                        elif is_term:
+                            token = child[0]
+                            filtered.append(Tok(token[0], token[1], child[1], child[2]))
+                        else:
+                            filtered.append(child[0])
+                    if rule.trailing:
+                        filtered.extend([None] * rule.trailing)
+                if rule.inline:
                     result: Any = _Inline(filtered)
-                elif expand1 and len(filtered) == 1:
+                elif rule.expand1 and len(filtered) == 1:
                     result = filtered[0]
                 else:
-                    result = callback(_Meta(start, stop), filtered)  # type: ignore[misc]
-                state_stack.append(states[state_stack[-1]][origin][1])
-                values.append(result)
-                starts.append(start)
-                ends.append(stop)
-                if ttype == "$END" and state_stack[-1] == self.end_state:
+                    result = callbacks[index](_Meta(first, last), filtered)
+                goto = table[stack[-1]][rule.origin]
+                spush(goto)
+                push((result, first, last))
+                if ttype == "$END" and goto == end_state:
                     return result
-                actions = states[state_stack[-1]]
+                row = table[goto]
             pos = end
