@@ -135,9 +135,12 @@ class SqlRenderer:
 
     # -- expressions -----------------------------------------------------------------------------
 
+    # A function that rewrites a parsed expression before it is generated, or None.
+    REWRITE: ClassVar[Any] = None
+
     def expr_sql(self, entity: Entity, text: str) -> str:
         """Translate a spec expression to this dialect, quoting and shortening its names."""
-        return _translate(text, self.SQLGLOT, self.IDENT_LIMIT, self.IDENT_BYTES)
+        return _translate(text, self.SQLGLOT, self.IDENT_LIMIT, self.IDENT_BYTES, type(self).REWRITE)
 
     # -- the schema ------------------------------------------------------------------------------
 
@@ -272,11 +275,13 @@ class SqlRenderer:
 
 
 @lru_cache(maxsize=None)
-def _translate(text: str, dialect: str, limit: int | None, in_bytes: bool) -> str:
+def _translate(text: str, dialect: str, limit: int | None, in_bytes: bool, rewrite: Any = None) -> str:
     from sqlglot import exp
 
     tree = expressions.parse(text)
     assert not isinstance(tree, expressions.ExprError), text
+    if rewrite is not None:
+        tree = rewrite(tree.copy())
 
     def rename(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and limit is not None:

@@ -17,6 +17,7 @@ from schemac.backends.base import SqlRenderer
 from schemac.ir import Action, Entity, Enum, Field, Index, IndexColumn
 
 MAX_KEY_BYTES = 3072  # InnoDB, DYNAMIC row format
+MAX_ROW_BYTES = 65535  # all columns but BLOB/TEXT/JSON, which count a few bytes each
 MAX_COLUMN_COMMENT = 1024
 MAX_TABLE_COMMENT = 2048
 # Bytes a key part takes, by portable type; None for types that need a prefix length.
@@ -110,6 +111,8 @@ class MysqlRenderer(SqlRenderer):
         return "ENUM(" + ", ".join(self.literal(v.name) for v in enum.values) + ")"
 
     def portable_default(self, kind: str, f: Field) -> str | None:
+        if kind == "CurrentTimestamp" and f.type is not None and f.type.name == "timestamptz":
+            return "(UTC_TIMESTAMP(6))"  # timestamptz is stored in UTC; CURRENT_TIMESTAMP is local
         return self.DEFAULTS.get(kind)
 
     def literal_default(self, tree: Any, f: Field) -> str:
@@ -150,6 +153,7 @@ class MysqlRenderer(SqlRenderer):
         return options
 
     def constraint_items(self, entity: Entity, skip_fks: set[str | None]) -> list[str]:
+        self._check_row_size(entity)
         self._check_keys(entity)
         self._check_checks(entity)
         for fk in entity.foreign_keys:
@@ -157,6 +161,19 @@ class MysqlRenderer(SqlRenderer):
                 self.unsupported(f"foreign key '{fk.name}': InnoDB rejects SET DEFAULT",
                                  _constraint(entity, fk.name), error=True, help="use set_null or restrict")
         return super().constraint_items(entity, skip_fks)
+
+    def _check_row_size(self, entity: Entity) -> None:
+        size = 0
+        for f in entity.fields:
+            if f.type is None or f.override(self.name) is not None:
+                continue
+            width = 2 if f.type.name in self.enums else KEY_BYTES.get(f.type.name, 8)
+            size += 12 if width is None else width(f.type.params) if callable(width) else width
+        if size > MAX_ROW_BYTES:
+            self.unsupported(f"the columns of '{entity.name}' take up to {size} bytes a row; MySQL allows "
+                             f"{MAX_ROW_BYTES} outside text and blob columns (4 bytes a character in utf8mb4)",
+                             ("entity", entity.name, "name"), code="B606", error=True,
+                             help="use text for the longest varchar columns")
 
     def _check_keys(self, entity: Entity) -> None:
         keys: list[tuple[str, tuple[str, ...], str | None]] = []

@@ -9,7 +9,7 @@ documentation becomes SQL comments, which SQLite keeps in `sqlite_master`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from schemac.backends.base import SqlRenderer
 from schemac.ir import Entity, Field, Index, Schema
@@ -22,12 +22,62 @@ UUID_V4 = (
 )
 
 
+def like_to_glob(pattern: str, escape: str | None = "\\") -> str:
+    """A GLOB pattern that matches what a LIKE pattern matches in PostgreSQL (case-sensitive).
+
+    Example:
+        >>> like_to_glob("a_b%[x]*")
+        'a?b*[[]x][*]'
+    """
+    out = []
+    chars = iter(pattern)
+    for c in chars:
+        if escape and c == escape:
+            c = next(chars, "")
+            out.append(f"[{c}]" if c in "*?[" else c)
+        elif c == "%":
+            out.append("*")
+        elif c == "_":
+            out.append("?")
+        elif c in "*?[":
+            out.append(f"[{c}]")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def rewrite_for_sqlite(tree: Any) -> Any:
+    """SQLite's LIKE ignores ASCII case and has no escape character by default; PostgreSQL's
+    is case-sensitive and escapes with a backslash. A LIKE with a literal pattern becomes the
+    GLOB that means the same; another LIKE gets ESCAPE '\\'."""
+    from sqlglot import exp
+
+    def glob(like: Any, escape: str | None) -> Any:
+        pattern = like.expression
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            return exp.Escape(this=like, expression=exp.Literal.string(escape or "\\"))
+        node = exp.Glob(this=like.this, expression=exp.Literal.string(like_to_glob(pattern.this, escape)))
+        return exp.Not(this=node) if like.args.get("negate") else node
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
+            char = node.expression.this if isinstance(node.expression, exp.Literal) else None
+            return glob(node.this, char)
+        if isinstance(node, exp.Like) and not isinstance(node.parent, exp.Escape):
+            return glob(node, "\\")
+        return node
+
+    return tree.transform(visit)
+
+
+
 class SqliteRenderer(SqlRenderer):
     name = "sqlite"
     title = "SQLite 3.35+"
     SQLGLOT = "sqlite"
     QUOTE = '"'
     INLINE_CYCLIC_FOREIGN_KEYS = True
+    REWRITE = staticmethod(rewrite_for_sqlite)  # called as a plain function, see base.py
     TYPES: ClassVar[dict[str, str]] = {
         "bool": "BOOLEAN",
         "smallint": "SMALLINT",
@@ -110,14 +160,13 @@ class SqliteRenderer(SqlRenderer):
                 out.append(f"CONSTRAINT {name} CHECK ({f'{col} IS NULL OR ' if f.nullable else ''}{valid})")
         return out
 
-    def table_doc(self, entity: Entity) -> str:
-        return _comment(entity.doc, "")
-
     def create_table_sql(self, entity: Entity, skip_fks: set[str | None]) -> str:
+        """The table's documentation goes in a block comment after its name, inside the
+        statement, because SQLite keeps only the statement's text in sqlite_master."""
         items = [(_comment(f.doc, "  "), self.column_sql(entity, f)) for f in entity.fields]
         items += [("", c) for c in self.constraint_items(entity, skip_fks)]
         body = ",\n".join(f"{doc}  {sql}" for doc, sql in items)
-        return f"{self.table_doc(entity)}CREATE TABLE {self.table(entity)} (\n{body}\n);"
+        return f"CREATE TABLE {self.table(entity)}{_block_comment(entity.doc)} (\n{body}\n);"
 
     def expr_sql(self, entity: Entity, text: str) -> str:
         sql = super().expr_sql(entity, text)
@@ -134,6 +183,15 @@ class SqliteRenderer(SqlRenderer):
             self.unsupported(f"index '{index.name}' uses {index.method}, which only PostgreSQL has; "
                              "a b-tree index is created", ("entity", entity.name, "constraint", index.name or ""))
         return ""
+
+
+def _block_comment(doc: str | None) -> str:
+    if not doc:
+        return ""
+    doc = doc.replace("*/", "* /")
+    if "\n" not in doc:
+        return f" /* {doc} */"
+    return " /*\n" + "".join(f"  {line}".rstrip() + "\n" for line in doc.split("\n")) + "*/"
 
 
 def _comment(doc: str | None, indent: str) -> str:

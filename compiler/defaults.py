@@ -19,6 +19,9 @@ from schemac.ir import INTEGER_TYPES, Type
 if TYPE_CHECKING:
     from sqlglot import exp
 
+ISO_DURATION = re.compile(
+    r"-?P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?")
+
 INTEGER_RANGE = {
     "smallint": (-(2**15), 2**15 - 1),
     "int": (-(2**31), 2**31 - 1),
@@ -119,6 +122,8 @@ def _string_problem(text: str, ty: Type) -> str | None:
             datetime.fromisoformat(text)
         elif name == "json":
             json.loads(text)
+        elif name == "interval" and not ISO_DURATION.fullmatch(text):
+            return f"'{text}' is not an ISO 8601 duration such as 'P1D' or 'PT30M'"
     except ValueError:
         return f"'{text}' is not a valid {name}"
     return None

@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "B602": "feature not supported by the dialect",
     "B603": "comment truncated",
     "B604": "index key too long",
+    "B606": "row too large",
 }
 
 

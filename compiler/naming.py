@@ -59,7 +59,7 @@ def shorten(name: str, limit: int, *, in_bytes: bool = False) -> str:
 
     Example:
         >>> shorten("a" * 70, 63)
-        'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_0f1f6b8d'
+        'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_6bd5e503'
     """
     size = len(name.encode()) if in_bytes else len(name)
     if size <= limit:

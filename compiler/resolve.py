@@ -331,9 +331,23 @@ class Resolver:
             for explicit in self._explicit_names(self.entities[name]):
                 if not self.names.claim(explicit[0]):
                     self.error("R118", f"the name '{explicit[0]}' is used twice", explicit[1])
+        self._reserve_backend_names()
         resolved = [self._resolve_entity(self.entities[n]) for n in self.order]
         enums = [self._check_enum(e) for e in self.schema.enums]
         return Schema(modules=self.schema.modules, enums=tuple(enums), entities=tuple(resolved))
+
+    def _reserve_backend_names(self) -> None:
+        """SQLite checks enum and json columns with constraints named `<table>_<column>_enum`
+        and `_json`; keep those names free."""
+        for name in self.order:
+            entity = self.entities[name]
+            for col in self.columns(name).fields:
+                if col.type is None or (col.type.name not in self.enums and col.type.name != "json"):
+                    continue
+                reserved = f"{entity.table_name}_{col.name}_{'json' if col.type.name == 'json' else 'enum'}"
+                if not self.names.claim(reserved):
+                    self.error("R118", f"the name '{reserved}' is used twice", self.path(name, "field", col.name),
+                               help=f"SQLite's check of '{col.name}' has this name; choose another")
 
     def _explicit_names(self, entity: Entity) -> list[tuple[str, Path]]:
         out: list[tuple[str, Path]] = []

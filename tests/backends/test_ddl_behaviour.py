@@ -264,27 +264,18 @@ def test_regular_expression_check(scratch_db: ScratchDatabase) -> None:
         db.insert("pattern", {"id": 2, "upper": "abc"})
 
 
-def test_like_check_escapes_as_in_postgresql(scratch_db: ScratchDatabase,
-                                              request: pytest.FixtureRequest) -> None:
+def test_like_check_escapes_as_in_postgresql(scratch_db: ScratchDatabase) -> None:
     """Expressions are PostgreSQL's syntax, where `\\_` in a LIKE pattern is a literal underscore."""
     db = scratch_db
-    if db.dialect == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "product bug: LIKE is copied to SQLite without ESCAPE '\\', and SQLite has no default "
-            "escape character, so '%\\_%' means 'a backslash then any character' there")))
     load_spec(db, LIKE_SPEC)
     db.insert("pattern", {"id": 1, "plain": "a\\b"})  # no underscore: allowed
     with db.rejects():
         db.insert("pattern", {"id": 2, "plain": "a_b"})
 
 
-def test_like_check_is_case_sensitive(scratch_db: ScratchDatabase, request: pytest.FixtureRequest) -> None:
+def test_like_check_is_case_sensitive(scratch_db: ScratchDatabase) -> None:
     """PostgreSQL's LIKE is case-sensitive (MySQL's too, with the binary collation schemac sets)."""
     db = scratch_db
-    if db.dialect == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "product bug: SQLite's LIKE ignores ASCII case, so a check `x like 'a%'` accepts 'Abc' "
-            "there; GLOB (or a case-sensitive translation) would keep PostgreSQL's meaning")))
     load_spec(db, LIKE_SPEC)
     db.insert("pattern", {"id": 1, "prefix": "abc"})
     with db.rejects():
@@ -301,14 +292,9 @@ entity post {
 """
 
 
-def test_a_spec_that_compiles_loads(scratch_db: ScratchDatabase, request: pytest.FixtureRequest) -> None:
+def test_a_spec_that_compiles_loads(scratch_db: ScratchDatabase) -> None:
     """Wide varchar rows: either schemac reports the problem, or the table loads."""
     db = scratch_db
-    if db.dialect == "mysql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "product bug: MySQL limits a row's non-BLOB columns to 65,535 bytes (4 a character in "
-            "utf8mb4); schemac checks each varchar alone, so this compiles cleanly and CREATE TABLE "
-            "fails with error 1118 'Row size too large'")))
     result = compile_loaded(load_text(WIDE_ROW_SPEC), db.dialect)
     if not result.ok:
         return  # refused with a diagnostic: fine too
@@ -410,11 +396,7 @@ def test_column_comments_are_stored(db: ScratchDatabase) -> None:
         assert catalog.enums["order_status"].comment == "Where an order is in its life"
 
 
-def test_table_comment_is_stored(db: ScratchDatabase, request: pytest.FixtureRequest) -> None:
-    if db.dialect == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "product bug: the SQLite backend writes a table's documentation as a comment before "
-            "CREATE TABLE, which SQLite does not keep in sqlite_master")))
+def test_table_comment_is_stored(db: ScratchDatabase) -> None:
     table = db.catalog().table("user")
     if db.dialect == "sqlite":
         sql = db.query("SELECT sql FROM sqlite_master WHERE name = 'user'")[0][0]

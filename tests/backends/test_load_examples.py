@@ -86,6 +86,9 @@ FUNCTION_DEFAULTS: dict[str, dict[str, set[str]]] = {
     "current_time": {"postgresql": {"current_time", "localtime"}, "mysql": {"curtime(6)", "current_time(6)"},
                      "sqlite": {"current_time"}},
     "uuid": {"postgresql": {"gen_random_uuid()"}, "mysql": {"uuid()"}, "sqlite": set()},  # SQLite: see below
+    # timestamptz is stored in UTC on MySQL, where CURRENT_TIMESTAMP is the session's local time
+    "now_utc": {"postgresql": {"current_timestamp", "now()"}, "mysql": {"utc_timestamp(6)"},
+                "sqlite": {"current_timestamp"}},
 }
 SPEC_FUNCTIONS = {"now()": "now", "current_timestamp": "now", "current_timestamp()": "now",
                   "current_date": "current_date", "current_time": "current_time", "uuid()": "uuid"}
@@ -474,6 +477,8 @@ def default_problem(f: ir.Field, reported: str | None, dialect: str) -> str | No
     if reported is None:
         return f"no default, expected {spec!r}"
     function = SPEC_FUNCTIONS.get(spec.lower().replace(" ", ""))
+    if function == "now" and f.type is not None and f.type.name == "timestamptz":
+        function = "now_utc"
     if function is not None:
         text = strip_parentheses(reported).lower()
         if dialect == "sqlite" and function == "uuid":
