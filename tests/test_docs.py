@@ -65,3 +65,12 @@ def test_every_command_has_help_and_is_in_the_readme():
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
         assert f"schemac {name}" in readme, f"the README does not show 'schemac {name}'"
+
+
+def test_readme_example_is_what_schemac_prints():
+    readme = (ROOT / "README.md").read_text()
+    (spec,) = blocks(readme, "schema")
+    (sql,) = blocks(readme, "sql")
+    result = compile_loaded(load_text(spec, "shop.schema"), "postgresql")
+    assert result.sql is not None
+    assert result.sql == sql
