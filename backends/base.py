@@ -9,7 +9,7 @@ diagnostic (`unsupported`) instead of raising.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 from schemac import expressions
@@ -52,6 +52,8 @@ class SqlRenderer:
         self.enums: dict[str, Enum] = {e.name: e for e in schema.enums}
         self.entities: dict[str, Entity] = {e.name: e for e in schema.entities}
         self._shortened: set[str] = set()
+        self._quoted: dict[str, tuple[str, str | None]] = {}
+        self._types: dict[tuple[Any, ...], str] = {}
 
     # -- diagnostics ------------------------------------------------------------------------------
 
@@ -63,15 +65,20 @@ class SqlRenderer:
     # -- identifiers and literals -----------------------------------------------------------------
 
     def ident(self, name: str, path: tuple[Any, ...] | None = None) -> str:
-        """Quote an identifier, shortening it past the dialect's limit."""
-        short = self.physical(name)
-        if short != name and path is not None and name not in self._shortened:
+        """Quote an identifier, shortening it past the dialect's limit. A user's name that is
+        shortened (one given with a `path`) is reported once."""
+        cached = self._quoted.get(name)
+        if cached is None:
+            short = self.physical(name)
+            q = self.QUOTE
+            cached = self._quoted[name] = (q + short.replace(q, q + q) + q, short if short != name else None)
+        quoted, short = cached
+        if short is not None and path is not None and name not in self._shortened:
             self._shortened.add(name)
             self.unsupported(f"'{name}' is longer than {self.IDENT_LIMIT} "
                              f"{'bytes' if self.IDENT_BYTES else 'characters'}; it is named '{short}'",
                              path, code="B601")
-        q = self.QUOTE
-        return q + short.replace(q, q + q) + q
+        return quoted
 
     def physical(self, name: str) -> str:
         """The name as the engine will store it."""
@@ -96,15 +103,20 @@ class SqlRenderer:
     # -- types and defaults ----------------------------------------------------------------------
 
     def type_sql(self, entity: Entity, f: Field) -> str:
-        override = f.override(self.name)
-        if override is not None:
-            return override
+        if f.overrides:
+            override = f.override(self.name)
+            if override is not None:
+                return override
         ty = f.type
         assert ty is not None
-        if ty.name in self.enums:
-            return self.enum_type_sql(self.enums[ty.name])
-        template = self.TYPES[ty.name]
-        return template.format(params=", ".join(map(str, ty.params)))
+        sql = self._types.get((ty.name, ty.params))
+        if sql is None:
+            if ty.name in self.enums:
+                sql = self.enum_type_sql(self.enums[ty.name])
+            else:
+                sql = self.TYPES[ty.name].format(params=", ".join(map(str, ty.params)))
+            self._types[(ty.name, ty.params)] = sql
+        return sql
 
     def enum_type_sql(self, enum: Enum) -> str:
         return self.ident(enum.name, ("enum", enum.name, "name"))
@@ -147,13 +159,21 @@ class SqlRenderer:
     def render_schema(self) -> str:
         """The DDL that creates the whole schema."""
         order, deferred = self.table_order()
+        blocks = [self.entity_block(e, deferred) for e in order]
+        return self.assemble([b[0] for b in blocks], [s for b in blocks for s in b[1]])
+
+    def entity_block(self, entity: Entity, deferred: set[tuple[str, str]]) -> tuple[str, list[str]]:
+        """An entity's CREATE TABLE with its comments and indexes, and the ALTER TABLE
+        statements of its foreign keys that close a cycle."""
+        skip = {fk.name for fk in entity.foreign_keys if (entity.name, fk.target) in deferred}
+        later = [self.add_foreign_key_sql(entity, fk) for fk in entity.foreign_keys
+                 if (entity.name, fk.target) in deferred]
+        return self.entity_sql(entity, skip), later
+
+    def assemble(self, blocks: list[str], later: list[str]) -> str:
         parts = [HEADER + self.preamble()]
-        parts.extend(self.enum_sql(e) for e in self.schema.enums if self.enum_sql(e))
-        for entity in order:
-            skip = {fk.name for fk in entity.foreign_keys if (entity.name, fk.target) in deferred}
-            parts.append(self.entity_sql(entity, skip))
-        later = [self.add_foreign_key_sql(e, fk) for e in order for fk in e.foreign_keys
-                 if (e.name, fk.target) in deferred]
+        parts.extend(sql for sql in (self.enum_sql(e) for e in self.schema.enums) if sql)
+        parts.extend(blocks)
         if later:
             parts.append("-- Foreign keys that close a cycle, added once both tables exist.\n"
                          + "\n".join(later))
@@ -164,11 +184,15 @@ class SqlRenderer:
 
     def table_order(self) -> tuple[list[Entity], set[tuple[str, str]]]:
         entities = list(self.schema.entities)
-        edges = [(e.name, fk.target) for e in entities for fk in e.foreign_keys]
-        names, deferred = dependency_order([e.name for e in entities], edges)
-        if self.INLINE_CYCLIC_FOREIGN_KEYS:
-            deferred = set()
+        names, deferred = self.order_of([e.name for e in entities],
+                                        [(e.name, fk.target) for e in entities for fk in e.foreign_keys])
         return [self.entities[n] for n in names], deferred
+
+    @classmethod
+    def order_of(cls, names: list[str], edges: list[tuple[str, str]]) -> tuple[list[str], set[tuple[str, str]]]:
+        """Tables in creation order, and the foreign keys deferred to break cycles."""
+        order, deferred = dependency_order(names, edges)
+        return order, set() if cls.INLINE_CYCLIC_FOREIGN_KEYS else deferred
 
     def enum_sql(self, enum: Enum) -> str:
         return ""
@@ -255,7 +279,8 @@ class SqlRenderer:
     def index_sql(self, entity: Entity, index: Index) -> str | None:
         cols = ", ".join(self.index_column_sql(entity, c) for c in index.columns)
         unique = "UNIQUE " if index.unique else ""
-        sql = f"CREATE {unique}INDEX {self.ident(index.name or '')} ON {self.table(entity)}{self.index_method(entity, index)} ({cols})"
+        method = self.index_method(entity, index)
+        sql = f"CREATE {unique}INDEX {self.ident(index.name or '')} ON {self.table(entity)}{method} ({cols})"
         if index.where is not None:
             sql += f" WHERE {self.expr_sql(entity, index.where)}"
         return sql + ";"
@@ -274,7 +299,7 @@ class SqlRenderer:
         return f.type
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translate(text: str, dialect: str, limit: int | None, in_bytes: bool, rewrite: Any = None) -> str:
     from sqlglot import exp
 
@@ -304,9 +329,13 @@ def render_schema(schema: Schema, dialect: str) -> tuple[str, list[Diagnostic]]:
         >>> "CREATE TABLE" in sql
         True
     """
+    renderer = renderer_class(dialect)(schema)
+    sql = renderer.render_schema()
+    return sql, renderer.diagnostics
+
+
+def renderer_class(dialect: str) -> type[SqlRenderer]:
     import importlib
 
     importlib.import_module(f"schemac.backends.{dialect}")  # registers the renderer
-    renderer = SqlRenderer.registry[dialect](schema)
-    sql = renderer.render_schema()
-    return sql, renderer.diagnostics
+    return SqlRenderer.registry[dialect]

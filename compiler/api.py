@@ -105,9 +105,38 @@ def load(*paths: str | os.PathLike[str]) -> Schema:
     return result.schema
 
 
-def compile_files(paths: Sequence[str | os.PathLike[str]], dialect: str) -> CompileResult:
-    """Load specs and render their DDL for `dialect`."""
+def compile_files(paths: Sequence[str | os.PathLike[str]], dialect: str, *, jobs: int = 1) -> CompileResult:
+    """Load specs and render their DDL for `dialect`.
+
+    With `jobs` > 1, a large schema is resolved and rendered on two processes (see
+    `schemac.parallel`); the SQL and diagnostics are the same, but the result's `load.schema`
+    (the resolved model) is then None. Only a program without threads may ask for it.
+    """
+    if jobs > 1:
+        from schemac import parallel
+
+        loader = _Loader()
+        for path in spec_files(paths):
+            loader.load(path, None)
+        declared = loader.finish(resolved=False)
+        if declared.ok and declared.declared is not None and len(declared.declared.entities) >= parallel.THRESHOLD:
+            out = parallel.compile_on_two_cores(declared.declared, declared.source_map, dialect)
+            if out is not None:
+                sql, found = out
+                diagnostics = sorted(declared.diagnostics + locate(found, declared.source_map), key=sort_key)
+                ok = sql is not None and not any(d.is_error for d in diagnostics)
+                return CompileResult(sql if ok else None, declared, diagnostics)
+        return compile_loaded(_resolve_loaded(declared), dialect)
     return compile_loaded(load_files(paths), dialect)
+
+
+def _resolve_loaded(result: LoadResult) -> LoadResult:
+    """Resolve a result loaded with `finish(resolved=False)`."""
+    if result.declared is None or result.schema is not None:
+        return result
+    schema, problems = resolve(result.declared, result.source_map)
+    diagnostics = sorted(result.diagnostics + locate(problems, result.source_map), key=sort_key)
+    return LoadResult(result.declared, schema, result.source_map, diagnostics, result.files)
 
 
 def compile_loaded(result: LoadResult, dialect: str) -> CompileResult:
@@ -143,7 +172,7 @@ def format_file(path: str | os.PathLike[str]) -> FormatResult:
 def format_text(original: str, path: str = "<string>") -> FormatResult:
     from schemac.dsl.format import format_schema
 
-    parsed = parse_text(original, path)
+    parsed = parse_text(original, path, comments=True)
     if parsed.schema is None:
         return FormatResult(None, False, parsed.diagnostics)
     text = format_schema(parsed.schema, parsed.source_map, parsed.source,
@@ -175,7 +204,8 @@ class _Loader:
     def add(self, result: ParseResult, folder: Path) -> None:
         if result.schema is not None:
             for i, target in enumerate(result.schema.imports):
-                matches = sorted(glob.glob(str(folder / target))) if any(c in target for c in "*?[") else [str(folder / target)]
+                pattern = str(folder / target)
+                matches = sorted(glob.glob(pattern)) if any(c in target for c in "*?[") else [pattern]
                 existing = [Path(m) for m in matches if Path(m).exists()]
                 if not existing:
                     span = result.source_map.get(("import", i))
@@ -186,7 +216,8 @@ class _Loader:
                         self.load(f, (result, i))
         self.order.append(result)
 
-    def finish(self) -> LoadResult:
+    def finish(self, resolved: bool = True) -> LoadResult:
+        """Merge the files; resolve them too unless `resolved` is False."""
         source_map = SourceMap()
         diagnostics = list(self.diagnostics)
         for r in self.order:
@@ -197,8 +228,10 @@ class _Loader:
             return LoadResult(None, None, source_map, diagnostics, self.order)
         declared, merge_problems = _merge([r for r in self.order], source_map)
         diagnostics.extend(merge_problems)
-        schema, problems = resolve(declared, source_map)
-        diagnostics.extend(locate(problems, source_map))
+        schema = None
+        if resolved:
+            schema, problems = resolve(declared, source_map)
+            diagnostics.extend(locate(problems, source_map))
         diagnostics.sort(key=sort_key)
         return LoadResult(declared, schema, source_map, diagnostics, self.order)
 

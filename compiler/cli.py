@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from schemac.ir import DIALECTS
+from schemac.dialects import DIALECTS
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNSAFE = 0, 1, 2, 3
 
@@ -88,7 +87,7 @@ def compile_cmd(specs: tuple[Path, ...], dialect: str | None, output: Path | Non
         sys.exit(EXIT_INPUT if failed else EXIT_OK)
     if dialect is None:
         raise click.UsageError("--dialect is required for SQL output (postgresql, mysql or sqlite)")
-    compiled = api.compile_files(specs, dialect)
+    compiled = api.compile_files(specs, dialect, jobs=min(2, os.cpu_count() or 1))
     if _report(compiled.diagnostics, strict) or compiled.sql is None:
         sys.exit(EXIT_INPUT)
     _write(compiled.sql, output)
@@ -169,6 +168,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     gc.disable()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="schemac")
+    except SystemExit as exc:
+        if argv is not None:  # called from Python (tests): leave normally
+            raise
+        # The work is done and written; skip tearing down every object of the model, which
+        # takes a noticeable part of a large compile.
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            click.echo(exc.code, err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug in schemac, not in the input

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def read_dialect() -> Any:
     return SchemacDialect()
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(text: str) -> exp.Expression | ExprError:
     """Parse an expression, or say why it is not one.
 
@@ -76,6 +76,16 @@ def columns(tree: exp.Expression) -> list[exp.Column]:
     from sqlglot import exp
 
     return list(tree.find_all(exp.Column))
+
+
+@cache
+def column_names(text: str) -> tuple[tuple[str, bool], ...]:
+    """(name, is qualified) of each column an expression that parses refers to, in order.
+
+    A qualified name is shown as written (`a.b`)."""
+    tree = parse(text)
+    assert not isinstance(tree, ExprError)
+    return tuple((c.sql() if c.table else c.name, bool(c.table)) for c in columns(tree))
 
 
 def column_name(col: exp.Column) -> str:

@@ -24,8 +24,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-
-DIALECTS = ("postgresql", "mysql", "sqlite")
+from schemac.dialects import DIALECTS  # noqa: E402,F401  (re-exported)
 
 
 class Node(BaseModel):

@@ -33,6 +33,7 @@ class NameRegistry:
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self._taken = {t.lower() for t in taken}
+        self.chosen: list[str] = []  # the names `choose` gave, in order
 
     def claim(self, name: str) -> bool:
         """Reserve an explicit name; False when it is already in use."""
@@ -51,6 +52,7 @@ class NameRegistry:
             n += 1
             name = f"{base}{n}"
         self._taken.add(name.lower())
+        self.chosen.append(name)
         return name
 
 

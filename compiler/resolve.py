@@ -9,6 +9,7 @@ become R1xx diagnostics; resolution goes on after an error so that all of them a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,7 @@ from schemac.ir import (
 from schemac.naming import NameRegistry
 
 Path = tuple[Any, ...]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -51,7 +53,7 @@ class _Columns:
 
     fields: list[Field] = field(default_factory=list)
     refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    foreign_keys: list[tuple[ForeignKey, Path]] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # of `fields`
 
 
 class Resolver:
@@ -69,6 +71,8 @@ class Resolver:
                 self._add_link(entity, link)
         self._columns: dict[str, _Columns] = {}
         self._refs: dict[tuple[str, str], list[tuple[str, Field]]] = {}
+        self._pks: dict[str, tuple[str, ...]] = {}
+        self._explicit: set[str] = set()  # constraint names given in the spec, lower-cased
         self._key_stack: list[str] = []
         self.names = NameRegistry()
 
@@ -178,12 +182,16 @@ class Resolver:
                 produced[colname] = col
                 cols.fields.append(col)
             cols.refs[f.name] = tuple(names)
+        cols.names = {c.name for c in cols.fields}
         return cols
 
     def _plain_column(self, entity: Entity, f: Field) -> Field:
-        return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity,
-                     default=f.default, doc=f.doc, tags=f.tags, tenant=f.tenant,
-                     denormalized=f.denormalized, overrides=f.overrides)
+        """The column of a plain field: the field without its key, index and check flags."""
+        if f.primary_key or f.unique or f.indexed or f.checks:
+            return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default,
+                         doc=f.doc, tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
+                         overrides=f.overrides)
+        return f
 
     def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
         """(column name, target column) pairs for a ref field; [] after an error."""
@@ -220,7 +228,8 @@ class Resolver:
         if ref.columns:
             if len(ref.columns) != len(keys):
                 self.error("R126", f"@columns names {len(ref.columns)} column(s) but the key of "
-                           f"'{target.name}' has {len(keys)}", self.path(entity.name, "field", f.name, "attr", "columns"))
+                           f"'{target.name}' has {len(keys)}",
+                           self.path(entity.name, "field", f.name, "attr", "columns"))
                 return []
             names = list(ref.columns)
         else:
@@ -228,9 +237,14 @@ class Resolver:
         return list(zip(names, keys, strict=True))
 
     def _pk_names(self, entity: Entity) -> tuple[str, ...]:
-        if entity.primary_key is not None:
-            return entity.primary_key.columns
-        return tuple(f.name for f in entity.fields if f.primary_key)
+        names = self._pks.get(entity.name)
+        if names is None:
+            if entity.primary_key is not None:
+                names = entity.primary_key.columns
+            else:
+                names = tuple(f.name for f in entity.fields if f.primary_key)
+            self._pks[entity.name] = names
+        return names
 
     def key_columns(self, entity: Entity, names: Iterable[str], at: Path) -> list[Field]:
         """The concrete columns that `names` (fields, refs or columns of `entity`) stand for."""
@@ -280,7 +294,7 @@ class Resolver:
     def resolve_names(self, entity: Entity, names: Iterable[str], path: Path) -> tuple[str, ...] | None:
         """Map field and ref names to column names; None (after an error) if one is unknown."""
         cols = self.columns(entity.name)
-        known = {c.name for c in cols.fields}
+        known = cols.names
         out: list[str] = []
         ok = True
         for n in names:
@@ -309,12 +323,12 @@ class Resolver:
             self.diagnostics.append(Diagnostic("S006", f"{what} does not parse: {tree.message}",
                                                path=path, offset=(tree.offset, tree.length)))
             return None
-        known = {c.name for c in self.columns(entity.name).fields} | set(extra_names)
-        refs = self.columns(entity.name).refs
-        for col in expressions.columns(tree):
-            name = col.name
-            if col.table:
-                self.error("R103", f"'{col.sql()}': qualified names are not allowed in {what}", path)
+        cols = self.columns(entity.name)
+        known = cols.names | set(extra_names) if extra_names else cols.names
+        refs = cols.refs
+        for name, qualified in expressions.column_names(text):
+            if qualified:
+                self.error("R103", f"'{name}': qualified names are not allowed in {what}", path)
             elif name not in known:
                 hint = suggest(name, known, "columns")
                 if name in refs:
@@ -326,28 +340,41 @@ class Resolver:
     # -- the whole schema ------------------------------------------------------------------------
 
     def run(self) -> Schema:
+        self.prepare()
+        resolved = [self.resolve_entity(n) for n in self.order]
+        return Schema(modules=self.schema.modules, enums=self.schema.enums, entities=tuple(resolved))
+
+    def prepare(self) -> None:
+        """The checks over the whole schema, done before any entity is resolved: names and
+        the constraint names given explicitly, which generated names must avoid. After this,
+        entities can be resolved in any order, or in parallel."""
         self._check_names()
         for name in self.order:
             for explicit in self._explicit_names(self.entities[name]):
                 if not self.names.claim(explicit[0]):
                     self.error("R118", f"the name '{explicit[0]}' is used twice", explicit[1])
-        self._reserve_backend_names()
-        resolved = [self._resolve_entity(self.entities[n]) for n in self.order]
-        enums = [self._check_enum(e) for e in self.schema.enums]
-        return Schema(modules=self.schema.modules, enums=tuple(enums), entities=tuple(resolved))
+                self._explicit.add(explicit[0].lower())
 
-    def _reserve_backend_names(self) -> None:
+    def resolve_entity(self, name: str) -> Entity:
+        return self._resolve_entity(self.entities[name])
+
+    def edges(self) -> list[tuple[str, str]]:
+        """(entity, entity it refers to) for every foreign key the schema will have, known
+        before resolution: the same edges the resolved foreign keys give."""
+        return [(e.name, target) for e in (self.entities[n] for n in self.order)
+                for target in [f.ref.target for f in e.fields if f.ref] + [fk.target for fk in e.foreign_keys]]
+
+    def _check_backend_names(self, entity: Entity, columns: list[Field]) -> None:
         """SQLite checks enum and json columns with constraints named `<table>_<column>_enum`
-        and `_json`; keep those names free."""
-        for name in self.order:
-            entity = self.entities[name]
-            for col in self.columns(name).fields:
-                if col.type is None or (col.type.name not in self.enums and col.type.name != "json"):
-                    continue
-                reserved = f"{entity.table_name}_{col.name}_{'json' if col.type.name == 'json' else 'enum'}"
-                if not self.names.claim(reserved):
-                    self.error("R118", f"the name '{reserved}' is used twice", self.path(name, "field", col.name),
-                               help=f"SQLite's check of '{col.name}' has this name; choose another")
+        and `_json`; no name given explicitly may be one of those. (Generated names end in
+        `_pkey`, `_key`, `_fkey`, `_check` or `_idx`, so they cannot clash.)"""
+        for col in columns:
+            if col.type is None or (col.type.name not in self.enums and col.type.name != "json"):
+                continue
+            reserved = f"{entity.table_name}_{col.name}_{'json' if col.type.name == 'json' else 'enum'}"
+            if reserved.lower() in self._explicit:
+                self.error("R118", f"the name '{reserved}' is used twice", self.path(entity.name, "field", col.name),
+                           help=f"SQLite's check of '{col.name}' has this name; choose another")
 
     def _explicit_names(self, entity: Entity) -> list[tuple[str, Path]]:
         out: list[tuple[str, Path]] = []
@@ -376,8 +403,10 @@ class Resolver:
                            help="table names are compared without case; rename one with @table")
             tables[table] = name
             for f in entity.fields:
-                self._valid_name(f.name, self.path(name, "field", f.name, "name"), "field")
-            self._check_tags(entity.tags, self.path(name, "name"))
+                if not f.name.isidentifier():
+                    self._valid_name(f.name, self.path(name, "field", f.name, "name"), "field")
+            if entity.tags:
+                self._check_tags(entity.tags, self.path(name, "name"))
         for enum in self.schema.enums:
             self._valid_name(enum.name, ("enum", enum.name, "name"), "enum")
             if enum.name in self.entities:
@@ -391,9 +420,11 @@ class Resolver:
                 self._valid_name(v.name, ("enum", enum.name, "value", v.name), "enum value", allow_edges=True)
 
     def _valid_name(self, name: str, path: Path, kind: str, allow_edges: bool = False) -> None:
+        if name.isidentifier():
+            return  # the common case: nothing to check
         if not name.strip():
             self.error("R124", f"{kind} name is blank", path)
-        elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        elif _CONTROL.search(name):
             self.error("R124", f"{kind} name {name!r} contains a control character", path)
         elif not allow_edges and name != name.strip():
             self.error("R124", f"{kind} name '{name}' starts or ends with a space", path,
@@ -406,9 +437,6 @@ class Resolver:
             self.error("R123", f"'@public' contradicts {others}", path,
                        help="a column is either public or sensitive; drop one of the tags")
 
-    def _check_enum(self, enum: Enum) -> Enum:
-        return enum
-
     # -- one entity --------------------------------------------------------------------------------
 
     def _resolve_entity(self, entity: Entity) -> Entity:
@@ -418,6 +446,7 @@ class Resolver:
         for f in entity.fields:
             self._check_field(entity, f)
         fields = [self._lower_default(entity, c) for c in cols.fields]
+        self._check_backend_names(entity, fields)
         pk = self._primary_key(entity, table)
         uniques = self._uniques(entity, table)
         fks = self._foreign_keys(entity, table)
@@ -440,7 +469,8 @@ class Resolver:
 
     def _check_field(self, entity: Entity, f: Field) -> None:
         at = self.path(entity.name, "field", f.name)
-        self._check_tags(f.tags, (*at, "name"))
+        if f.tags:
+            self._check_tags(f.tags, (*at, "name"))
         if f.ref is not None:
             if f.ref.on_delete is Action.SET_NULL and not f.nullable:
                 self.error("R117", f"'{f.name}' cannot be set to null: the reference is not nullable",
@@ -539,7 +569,8 @@ class Resolver:
                 self.error("R132", f"primary key column '{c}' cannot be nullable", at)
         name = entity.primary_key.name if entity.primary_key and entity.primary_key.name else None
         pk = PrimaryKey(columns=cols, name=name or self.names.choose(table, [], "pkey"))
-        self._origin(entity, pk.name, at if entity.primary_key else self.path(entity.name, "field", marked[0], "attr", "pk"))
+        declared_at = at if entity.primary_key else self.path(entity.name, "field", marked[0], "attr", "pk")
+        self._origin(entity, pk.name, declared_at)
         return pk
 
     def _origin(self, entity: Entity, name: str | None, declared: Path) -> None:
@@ -576,7 +607,8 @@ class Resolver:
             at = self.path(entity.name, "foreign key", i)
             resolved = self._explicit_fk(entity, fk, at)
             if resolved is not None:
-                out.append(resolved.model_copy(update={"name": fk.name or self.names.choose(table, resolved.columns, "fkey")}))
+                name = fk.name or self.names.choose(table, resolved.columns, "fkey")
+                out.append(resolved.model_copy(update={"name": name}))
                 self._origin(entity, out[-1].name, at)
         return out
 
@@ -627,8 +659,8 @@ class Resolver:
 
     def _indexes(self, entity: Entity, table: str) -> list[Index]:
         out: list[Index] = []
-        items = [(Index(columns=(IndexColumn(column=f.name),)), self.path(entity.name, "field", f.name, "attr", "index"))
-                 for f in entity.fields if f.indexed]
+        items = [(Index(columns=(IndexColumn(column=f.name),)),
+                  self.path(entity.name, "field", f.name, "attr", "index")) for f in entity.fields if f.indexed]
         items += [(ix, self.path(entity.name, "index", i)) for i, ix in enumerate(entity.indexes)]
         for ix, at in items:
             columns: list[IndexColumn] = []
@@ -658,8 +690,8 @@ class Resolver:
             if len({c.column for c in columns if c.column}) != len([c for c in columns if c.column]):
                 self.error("R137", "a column appears twice in the index", at)
                 continue
-            out.append(ix.model_copy(update={"columns": tuple(columns),
-                                             "name": ix.name or self.names.choose(table, parts, "idx")}))
+            out.append(Index(columns=tuple(columns), name=ix.name or self.names.choose(table, parts, "idx"),
+                             unique=ix.unique, where=ix.where, method=ix.method))
             self._origin(entity, out[-1].name, at)
         return out
 
@@ -680,7 +712,7 @@ class Resolver:
                 continue
             for c in cols:
                 self._check_values(entity, by_name[c], p, (*at, "column", p.column))
-                preds.append(p.model_copy(update={"column": c}))
+                preds.append(p if c == p.column else Predicate(column=c, op=p.op, values=p.values))
         order: list[OrderItem] = []
         for o in pattern.order_by:
             cols = self.resolve_names(entity, [o.column], at)
@@ -692,7 +724,8 @@ class Resolver:
             self.error("R136", "the limit must be at least 1", at)
         if not ok:
             return None
-        return pattern.model_copy(update={"predicates": tuple(preds), "order_by": tuple(order)})
+        return AccessPattern(name=pattern.name, predicates=tuple(preds), order_by=tuple(order),
+                             limit=pattern.limit, doc=pattern.doc)
 
     def _check_values(self, entity: Entity, col: Field, p: Predicate, at: Path) -> None:
         enum = self.enums.get(col.type.name) if col.type else None

@@ -1,23 +1,23 @@
 """Parse `.schema` text into the declared model.
 
-`parse_text` runs the fast LALR driver over lark's tables; when that fails it re-parses with
-lark itself, whose errors `syntax_errors` turns into diagnostics (all of them, with recovery,
-not only the first).
+`parse_text` runs the fast recursive-descent parser (`fastparse.py`); when that gives up it
+parses with lark itself, whose errors `syntax_errors` turns into diagnostics (all of them,
+with recovery, not only the first).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from typing import Any
-
-from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from schemac.diagnostics import Diagnostic
-from schemac.dsl.lalr import Fallback, FastParser
+from schemac.dsl import fastparse
 from schemac.dsl.source import SourceFile, SourceMap, Span
 from schemac.dsl.transform import Builder
 from schemac.ir import Schema
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, UnexpectedInput
 
 
 @dataclass
@@ -47,13 +47,14 @@ def _on_comment(tok: Token) -> Token:
 
 
 _LARK: Lark | None = None
-_FAST: FastParser | None = None
 
 
 def lark_parser() -> Lark:
     """The module's lark parser, built on first use (and cached by lark between runs)."""
     global _LARK
     if _LARK is None:
+        from lark import Lark
+
         _LARK = Lark.open_from_package(
             "schemac.dsl", "schema.lark", parser="lalr", propagate_positions=True,
             cache=True, lexer_callbacks={"LINE_COMMENT": _on_comment, "BLOCK_COMMENT": _on_comment},
@@ -61,20 +62,14 @@ def lark_parser() -> Lark:
     return _LARK
 
 
-def fast_parser() -> FastParser:
-    global _FAST
-    if _FAST is None:
-        _FAST = FastParser(lark_parser())
-    return _FAST
-
-
-def parse_text(text: str, path: str = "<string>", *, fast: bool = True) -> ParseResult:
+def parse_text(text: str, path: str = "<string>", *, fast: bool = True, comments: bool = False) -> ParseResult:
     """Parse one file.
 
     Args:
         text: the `.schema` source.
         path: the name shown in diagnostics.
-        fast: use the fast driver first (the result is the same; tests turn it off).
+        fast: use the fast parser first (the result is the same; tests turn it off).
+        comments: collect the comments too (for the formatter).
 
     Returns:
         A `ParseResult`; its `diagnostics` hold syntax errors and the problems the builder
@@ -87,14 +82,14 @@ def parse_text(text: str, path: str = "<string>", *, fast: bool = True) -> Parse
     source = SourceFile(path, text)
     builder = Builder(source)
     if fast:
-        found: list[tuple[str, int, int]] = []
+        found: list[tuple[str, int, int]] | None = [] if comments else None
         try:
-            schema = fast_parser().parse(text, builder, found)
-        except Fallback:
+            schema = fastparse.parse(text, builder, found)
+        except fastparse.Fallback:
             builder = Builder(source)
         else:
-            comments = [Comment(*c) for c in found]
-            return ParseResult(source, schema, builder.source_map, builder.diagnostics, comments)
+            kept = [Comment(*c) for c in found or ()]
+            return ParseResult(source, schema, builder.source_map, builder.diagnostics, kept)
     return _parse_with_lark(source, builder)
 
 
@@ -107,8 +102,22 @@ def _parse_with_lark(source: SourceFile, builder: Builder) -> ParseResult:
         from schemac.dsl.syntax_errors import collect_syntax_errors
 
         return ParseResult(source, None, SourceMap(), collect_syntax_errors(source, errors), comments)
-    schema = builder.transform(tree)
+    schema = _transform(tree, builder)
     return ParseResult(source, schema, builder.source_map, builder.diagnostics, comments)
+
+
+def _transform(tree: Any, builder: Builder) -> Schema:
+    """Run the builder over lark's tree, bottom-up, as the fast parser runs it."""
+    from lark import Token, Transformer
+
+    class Adapter(Transformer):  # type: ignore[type-arg]
+        def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+            method = getattr(builder, data)
+            span = (meta.start_pos, meta.end_pos) if not meta.empty else (-1, -1)
+            return method(span, [(c.type, c.value, c.start_pos, c.end_pos) if isinstance(c, Token) else c
+                                 for c in children])
+
+    return Adapter().transform(tree)  # type: ignore[no-any-return]
 
 
 # Punctuation that is often forgotten; recovery tries inserting it before giving up a token.
@@ -117,6 +126,8 @@ MAX_ERRORS = 50
 
 
 def _parse_recovering(parser: Lark, text: str) -> tuple[Any, list[UnexpectedInput]]:
+    from lark import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     """Parse with lark, recovering from errors so that several can be reported.
 
     On an unexpected token, first try inserting a forgotten ':' ',' ')' or '}'. Otherwise
@@ -195,6 +206,8 @@ def _resynchronize(state: Any, token_type: str) -> bool:
 def _insert_missing(ip: Any, tok: Token, expected: set[str]) -> bool:
     """Feed a forgotten punctuation token and `tok`, if that parses; the lexer reads the
     parser's state, so the repair must happen in `ip` itself, not in a copy."""
+    from lark import Token, UnexpectedInput
+
     for kind in _INSERTABLE:
         if kind not in expected:
             continue

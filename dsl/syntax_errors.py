@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 
 from lark import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
 from schemac.diagnostics import Diagnostic, error
 from schemac.dsl.source import SourceFile, Span
 
@@ -134,7 +133,7 @@ def _matching_sample(exc: UnexpectedToken) -> str | None:
 
 def _unclosed(source: SourceFile) -> Span | None:
     """The last '{' that is never closed, ignoring strings, names and comments."""
-    from schemac.dsl.lalr import _COMMENT
+    from schemac.dsl.fastparse import _COMMENT
 
     text = source.text
     stack: list[int] = []

@@ -1,8 +1,10 @@
 """Turn parse-tree nodes into the declared model, recording a span for every node.
 
-`Builder` is a lark `Transformer` whose methods take `(meta, children)`. The same methods are
-called by lark on a parse tree and, without building the tree, by the fast LALR driver in
-`lalr.py`; either way only `meta.start_pos` and `meta.end_pos` are read.
+`Builder` has one method per grammar rule (or alias), taking `(span, children)` where `span`
+is the node's `(start, end)` offsets and a token is a `(terminal, text, start, end)` tuple.
+The recursive-descent parser in `fastparse.py` calls these methods as it recognizes each
+rule, without building a tree; on the error path, `parser.py` runs them over lark's tree
+through a lark `Transformer`. Either way the model and source map are the same.
 
 Inner rules return small records that carry spans relative to their owner; `entity_decl`,
 `enum_decl` and `start` turn them into absolute source-map paths. Problems that can be seen
@@ -14,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from lark import Token, Transformer, v_args
 
 from schemac.diagnostics import Diagnostic, error, suggest
 from schemac.dsl.attributes import (
@@ -131,20 +131,14 @@ class ParsedAttrs:
         return name in self.values
 
 
-class _Meta:
-    __slots__ = ("start_pos", "end_pos")
+Token = tuple[str, str, int, int]  # (type, text, start, end)
+Span2 = tuple[int, int]  # a node's (start, end) offsets
 
 
-def _span_of(meta: Any) -> tuple[int, int]:
-    return getattr(meta, "start_pos", 0), getattr(meta, "end_pos", 0)
-
-
-@v_args(meta=True)
-class Builder(Transformer[Token, Schema]):
+class Builder:
     """Builds a declared `Schema` and its `SourceMap` from one file."""
 
     def __init__(self, source: SourceFile) -> None:
-        super().__init__()
         self.source = source
         self.source_map = SourceMap()
         self.diagnostics: list[Diagnostic] = []
@@ -189,7 +183,10 @@ class Builder(Transformer[Token, Schema]):
                 self._error("R127", f"'@{attr.name}' is given twice", *at)
                 continue
             try:
-                value = self._attr_value(attr, kind)
+                key_args = (attr.name, attr.args)
+                value = _ARG_CACHE.get(key_args, _MISSING)
+                if value is _MISSING:
+                    value = _ARG_CACHE[key_args] = self._attr_value(attr, kind)
             except ArgError as exc:
                 base = attr.args_start if attr.args is not None else at[1]
                 self._error("S007", f"malformed arguments of '@{attr.name}': {exc}",
@@ -245,6 +242,8 @@ class Builder(Transformer[Token, Schema]):
         return False
 
     def _tags(self, attrs: ParsedAttrs) -> tuple[Tag, ...]:
+        if not attrs.values:
+            return ()
         return tuple(Tag(kind=Sensitivity(k), category=attrs.first(k))
                      for k in attrs.values if k in _TAG_NAMES)
 
@@ -256,84 +255,90 @@ class Builder(Transformer[Token, Schema]):
 
     # -- terminals and small rules -----------------------------------------------------
 
-    def name(self, meta: Any, children: list[Token]) -> Name:
+    def name(self, span: Span2, children: list[Token]) -> Name:
         tok = children[0]
-        text = tok.value
-        if tok.type == "QUOTED_NAME":
+        text = tok[1]
+        if tok[0] == "QUOTED_NAME":
             text = unquote_name(text)
-        return (text, tok.start_pos, tok.end_pos)  # type: ignore[return-value]
+        return (text, tok[2], tok[3])  # type: ignore[return-value]
 
-    def name_list(self, meta: Any, children: list[Name]) -> list[Name]:
+    def name_list(self, span: Span2, children: list[Name]) -> list[Name]:
         return children
 
-    def doc(self, meta: Any, children: list[Token]) -> Doc:
+    def doc(self, span: Span2, children: list[Token]) -> Doc:
         tok = children[0]
-        raw = tok.value
-        if tok.type == "LONG_STRING":
+        raw = tok[1]
+        if tok[0] == "LONG_STRING":
             text = _clean_long(unescape(raw[3:-3]))
         else:
             text = unescape(raw[1:-1])
-        return Doc(text, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
+        return Doc(text, tok[2], tok[3])  # type: ignore[arg-type]
 
-    def attr(self, meta: Any, children: list[Token]) -> Attr:
+    def attr(self, span: Span2, children: list[Token]) -> Attr:
         head = children[0]
-        start, end = head.start_pos, head.end_pos
+        start, end = head[2], head[3]
         args = None
         args_start = end
         if len(children) > 1:
             raw = children[1]
-            args = raw.value[1:-1]
-            args_start = raw.start_pos + 1  # type: ignore[operator]
-            end = raw.end_pos
-        return Attr(head.value[1:], args, start, end, args_start)  # type: ignore[arg-type]
+            args = raw[1][1:-1]
+            args_start = raw[2] + 1  # type: ignore[operator]
+            end = raw[3]
+        return Attr(head[1][1:], args, start, end, args_start)  # type: ignore[arg-type]
 
-    def type_args(self, meta: Any, children: list[Token]) -> tuple[int, ...]:
-        return tuple(int(c.value) for c in children)
+    def type_args(self, span: Span2, children: list[Token]) -> tuple[int, ...]:
+        return tuple(int(c[1]) for c in children)
 
-    def type_ref(self, meta: Any, children: list[Any]) -> TypeSpec:
-        start, end = _span_of(meta)
+    def type_ref(self, span: Span2, children: list[Any]) -> TypeSpec:
+        start, end = span
         params = children[1] if len(children) > 1 else ()
         return TypeSpec("type", children[0], start, end, params)
 
-    def nullable(self, meta: Any, children: list[TypeSpec]) -> TypeSpec:
+    def nullable(self, span: Span2, children: list[TypeSpec]) -> TypeSpec:
         spec = children[0]
         spec.nullable = True
-        spec.end = _span_of(meta)[1]
+        spec.end = span[1]
         return spec
 
-    def ref(self, meta: Any, children: list[Any]) -> TypeSpec:
-        start, end = _span_of(meta)
+    def ref(self, span: Span2, children: list[Any]) -> TypeSpec:
+        start, end = span
         target = tuple(children[1]) if len(children) > 1 else ()
         return TypeSpec("ref", children[0], start, end, target_columns=target)
 
-    def nullable_ref(self, meta: Any, children: list[Any]) -> TypeSpec:
-        spec = self.ref(meta, children)
+    def nullable_ref(self, span: Span2, children: list[Any]) -> TypeSpec:
+        spec = self.ref(span, children)
         spec.nullable = True
         return spec
 
-    def many(self, meta: Any, children: list[Name]) -> TypeSpec:
-        start, end = _span_of(meta)
+    def many(self, span: Span2, children: list[Name]) -> TypeSpec:
+        start, end = span
         return TypeSpec("many", children[0], start, end)
 
-    def ref_target(self, meta: Any, children: list[list[Name]]) -> list[Name]:
+    def ref_target(self, span: Span2, children: list[list[Name]]) -> list[Name]:
         return children[0]
 
-    def link_fields(self, meta: Any, children: list[Member]) -> list[Member]:
+    def link_fields(self, span: Span2, children: list[Member]) -> list[Member]:
         return children
 
-    def sort(self, meta: Any, children: list[Token]) -> bool:
-        return children[0].type == "DESC"
+    def sort(self, span: Span2, children: list[Token]) -> bool:
+        return children[0][0] == "DESC"
 
     # -- fields --------------------------------------------------------------------------
 
-    def field(self, meta: Any, children: list[Any]) -> Member:
+    def field(self, span: Span2, children: list[Any]) -> Member:
         name: Name = children[0]
         spec: TypeSpec = children[1]
+        if len(children) == 2 and spec.kind == "type":  # the common case: no attributes
+            start, end = span
+            return Member("field", name[0], Field(name=name[0], type=_type(spec.name[0], spec.params),
+                                                  nullable=spec.nullable),
+                          start, end, [((), start, end), (("name",), name[1], name[2]),
+                                       (("type",), spec.start, spec.end)])
         rest = children[2:]
         extra: list[Member] = []
         if rest and isinstance(rest[-1], list):
             extra = rest.pop()
-        start, end = _span_of(meta)
+        start, end = span
         attrs = self._attrs("field" if spec.kind == "type" else spec.kind, rest)
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]),
                            (("type",), spec.start, spec.end), *attrs.spans]
@@ -368,23 +373,30 @@ class Builder(Transformer[Token, Schema]):
                                  suggest(item.key, DIALECTS, "dialects"))
                 continue
             overrides.append(TypeOverride(dialect=item.key, sql=item.value))
-        value = Field(
-            name=name[0],
-            type=Type(name=spec.name[0], params=spec.params) if spec.kind == "type" else None,
-            ref=ref,
-            nullable=spec.nullable,
-            primary_key="pk" in attrs,
-            identity=identity,
-            default=attrs.first("default"),
-            unique="unique" in attrs,
-            indexed="index" in attrs,
-            checks=tuple(attrs.values.get("check", ())),
-            doc=attrs.doc,
-            tags=self._tags(attrs),
-            tenant="tenant" in attrs,
-            denormalized=attrs.first("denormalized"),
-            overrides=tuple(overrides),
-        )
+        values = attrs.values
+        given: dict[str, Any] = {"name": name[0], "nullable": spec.nullable}
+        if spec.kind == "type":
+            given["type"] = _type(spec.name[0], spec.params)
+        if ref is not None:
+            given["ref"] = ref
+        for flag, key in (("pk", "primary_key"), ("unique", "unique"), ("index", "indexed"), ("tenant", "tenant")):
+            if flag in values:
+                given[key] = True
+        if identity is not None:
+            given["identity"] = identity
+        for key in ("default", "denormalized"):
+            if key in values:
+                given[key] = values[key][0]
+        if "check" in values:
+            given["checks"] = tuple(values["check"])
+        if attrs.doc is not None:
+            given["doc"] = attrs.doc
+        tags = self._tags(attrs)
+        if tags:
+            given["tags"] = tags
+        if overrides:
+            given["overrides"] = tuple(overrides)
+        value = Field(**given)
         return Member("field", name[0], value, start, end, spans)
 
     def _item_error(self, attrs: ParsedAttrs, attr: str, item: Item, code: str, msg: str,
@@ -395,30 +407,30 @@ class Builder(Transformer[Token, Schema]):
 
     # -- entity-level members -------------------------------------------------------------
 
-    def primary_key(self, meta: Any, children: list[Any]) -> Member:
+    def primary_key(self, span: Span2, children: list[Any]) -> Member:
         cols, attrs = children[0], self._attrs("primary key", children[1:])
         value = PrimaryKey(columns=_names(cols), name=attrs.first("name"))
-        return self._member("primary key", None, value, meta, attrs, cols)
+        return self._member("primary key", None, value, span, attrs, cols)
 
-    def unique(self, meta: Any, children: list[Any]) -> Member:
+    def unique(self, span: Span2, children: list[Any]) -> Member:
         cols, attrs = children[0], self._attrs("unique", children[1:])
         value = Unique(columns=_names(cols), name=attrs.first("name"))
-        return self._member("unique", None, value, meta, attrs, cols)
+        return self._member("unique", None, value, span, attrs, cols)
 
-    def index_item(self, meta: Any, children: list[Any]) -> tuple[IndexColumn, Name]:
+    def index_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         name = children[0]
         desc = bool(children[1]) if len(children) > 1 else False
         return IndexColumn(column=name[0], descending=desc), name
 
-    def expr_item(self, meta: Any, children: list[Any]) -> tuple[IndexColumn, Name]:
+    def expr_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         tok = children[0]
-        text = tok.value[1:-1].strip()
+        text = tok[1][1:-1].strip()
         desc = bool(children[1]) if len(children) > 1 else False
-        lead = len(tok.value[1:]) - len(tok.value[1:].lstrip())
-        start = tok.start_pos + 1 + lead
+        lead = len(tok[1][1:]) - len(tok[1][1:].lstrip())
+        start = tok[2] + 1 + lead
         return IndexColumn(expression=text, descending=desc), (text, start, start + len(text))
 
-    def index(self, meta: Any, children: list[Any]) -> Member:
+    def index(self, span: Span2, children: list[Any]) -> Member:
         items = [c for c in children if isinstance(c, tuple)]
         attrs = self._attrs("index", [c for c in children if not isinstance(c, tuple)])
         method = attrs.first("using")
@@ -426,33 +438,33 @@ class Builder(Transformer[Token, Schema]):
             method = None
         value = Index(columns=tuple(i[0] for i in items), name=attrs.first("name"),
                       unique="unique" in attrs, where=attrs.first("where"), method=method)
-        return self._member("index", None, value, meta, attrs, [i[1] for i in items])
+        return self._member("index", None, value, span, attrs, [i[1] for i in items])
 
-    def check(self, meta: Any, children: list[Any]) -> Member:
+    def check(self, span: Span2, children: list[Any]) -> Member:
         tok = children[0]
         attrs = self._attrs("check", children[1:])
-        raw = tok.value[1:-1]
+        raw = tok[1][1:-1]
         text = raw.strip()
         if not text:
-            self._error("S006", "a check needs an expression", tok.start_pos, tok.end_pos)
+            self._error("S006", "a check needs an expression", tok[2], tok[3])
         value = Check(expression=text or "true", name=attrs.first("name"))
-        member = self._member("check", None, value, meta, attrs, [])
+        member = self._member("check", None, value, span, attrs, [])
         lead = len(raw) - len(raw.lstrip())
-        member.spans.append((("expr",), tok.start_pos + 1 + lead, tok.start_pos + 1 + lead + len(text)))
+        member.spans.append((("expr",), tok[2] + 1 + lead, tok[2] + 1 + lead + len(text)))
         return member
 
-    def foreign_key(self, meta: Any, children: list[Any]) -> Member:
+    def foreign_key(self, span: Span2, children: list[Any]) -> Member:
         cols, target, target_cols = children[0], children[1], children[2]
         attrs = self._attrs("foreign key", children[3:])
         value = ForeignKey(columns=_names(cols), target=target[0], target_columns=_names(target_cols),
                            on_delete=self._action(attrs, "on_delete"),
                            on_update=self._action(attrs, "on_update"), name=attrs.first("name"))
-        member = self._member("foreign key", None, value, meta, attrs, cols)
+        member = self._member("foreign key", None, value, span, attrs, cols)
         member.spans.append((("target",), target[1], target[2]))
         member.spans.extend((("target", "column", n[0]), n[1], n[2]) for n in target_cols)
         return member
 
-    def access(self, meta: Any, children: list[Any]) -> Member:
+    def access(self, span: Span2, children: list[Any]) -> Member:
         name, preds, order, limit = children[:4]
         attrs = self._attrs("access", children[4:])
         preds = preds or []
@@ -460,38 +472,38 @@ class Builder(Transformer[Token, Schema]):
                               order_by=tuple(o[0] for o in order or ()),
                               limit=limit, doc=attrs.doc)
         cols = [p[1] for p in preds] + [o[1] for o in order or ()]
-        member = self._member("access", name[0], value, meta, attrs, cols)
+        member = self._member("access", name[0], value, span, attrs, cols)
         member.spans.append((("name",), name[1], name[2]))
         return member
 
-    def policy(self, meta: Any, children: list[Any]) -> Member:
+    def policy(self, span: Span2, children: list[Any]) -> Member:
         name, tok = children[0], children[1]
         attrs = self._attrs("policy", children[2:])
         command = attrs.first("for", "all")
         if not self._choice("for", command, POLICY_COMMANDS, attrs):
             command = "all"
-        raw = tok.value[1:-1] if tok is not None else None
+        raw = tok[1][1:-1] if tok is not None else None
         value = Policy(name=name[0], command=command, using=raw.strip() if raw is not None else None,
                        check=(attrs.values.get("check") or [None])[0],
                        roles=attrs.first("to", ()), restrictive="restrictive" in attrs, doc=attrs.doc)
-        member = self._member("policy", name[0], value, meta, attrs, [])
+        member = self._member("policy", name[0], value, span, attrs, [])
         member.spans.append((("name",), name[1], name[2]))
         if raw is not None:
             lead = len(raw) - len(raw.lstrip())
-            start = tok.start_pos + 1 + lead
+            start = tok[2] + 1 + lead
             member.spans.append((("expr",), start, start + len(raw.strip())))
         return member
 
-    def fd(self, meta: Any, children: list[Any]) -> Member:
+    def fd(self, span: Span2, children: list[Any]) -> Member:
         lhs, rhs = children[0], children[1]
         attrs = self._attrs("fd", children[2:])
         value = Dependency(determinant=_names(lhs), dependent=_names(rhs), doc=attrs.doc,
                            denormalized=attrs.first("denormalized"))
-        return self._member("fd", None, value, meta, attrs, lhs + rhs)
+        return self._member("fd", None, value, span, attrs, lhs + rhs)
 
-    def _member(self, kind: str, key: str | None, value: Any, meta: Any, attrs: ParsedAttrs,
+    def _member(self, kind: str, key: str | None, value: Any, span: Span2, attrs: ParsedAttrs,
                 cols: list[Name]) -> Member:
-        start, end = _span_of(meta)
+        start, end = span
         spans: RelSpans = [((), start, end), *attrs.spans]
         spans.extend((("column", n[0]), n[1], n[2]) for n in cols)
         if attrs.doc is not None and "doc" not in type(value).model_fields:
@@ -501,70 +513,70 @@ class Builder(Transformer[Token, Schema]):
 
     # -- access patterns ------------------------------------------------------------------
 
-    def predicates(self, meta: Any, children: list[Any]) -> list[Any]:
+    def predicates(self, span: Span2, children: list[Any]) -> list[Any]:
         return children
 
-    def eq(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+    def eq(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         return Predicate(column=children[0][0], op="=", values=(children[1],)), children[0]
 
-    def range(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
-        op = children[1].value
+    def range(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
+        op = children[1][1]
         return Predicate(column=children[0][0], op=op, values=(children[2],)), children[0]  # type: ignore[arg-type]
 
-    def between(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+    def between(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         return Predicate(column=children[0][0], op="between", values=(children[1], children[2])), children[0]
 
-    def in_(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+    def in_(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         return Predicate(column=children[0][0], op="in", values=(children[1],)), children[0]
 
-    def is_null(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+    def is_null(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         return Predicate(column=children[0][0], op="is null"), children[0]
 
-    def is_not_null(self, meta: Any, children: list[Any]) -> tuple[Predicate, Name]:
+    def is_not_null(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         return Predicate(column=children[0][0], op="is not null"), children[0]
 
-    def param(self, meta: Any, children: list[Any]) -> str:
+    def param(self, span: Span2, children: list[Any]) -> str:
         return "?"
 
-    def string(self, meta: Any, children: list[Token]) -> str:
-        return children[0].value
+    def string(self, span: Span2, children: list[Token]) -> str:
+        return children[0][1]
 
-    def number(self, meta: Any, children: list[Token]) -> str:
-        return children[0].value
+    def number(self, span: Span2, children: list[Token]) -> str:
+        return children[0][1]
 
-    def symbol(self, meta: Any, children: list[Name]) -> str:
+    def symbol(self, span: Span2, children: list[Name]) -> str:
         return children[0][0]
 
-    def order_by(self, meta: Any, children: list[Any]) -> list[Any]:
+    def order_by(self, span: Span2, children: list[Any]) -> list[Any]:
         return children
 
-    def order_item(self, meta: Any, children: list[Any]) -> tuple[OrderItem, Name]:
+    def order_item(self, span: Span2, children: list[Any]) -> tuple[OrderItem, Name]:
         desc = bool(children[1]) if len(children) > 1 else False
         return OrderItem(column=children[0][0], descending=desc), children[0]
 
-    def limit(self, meta: Any, children: list[Token]) -> int:
-        return int(children[0].value)
+    def limit(self, span: Span2, children: list[Token]) -> int:
+        return int(children[0][1])
 
     # -- declarations ---------------------------------------------------------------------
 
-    def import_decl(self, meta: Any, children: list[Token]) -> Decl:
+    def import_decl(self, span: Span2, children: list[Token]) -> Decl:
         tok = children[0]
-        start, end = _span_of(meta)
-        return Decl("import", unescape(tok.value[1:-1]), None, start, end, [((), tok.start_pos, tok.end_pos)])  # type: ignore[list-item]
+        start, end = span
+        return Decl("import", unescape(tok[1][1:-1]), None, start, end, [((), tok[2], tok[3])])  # type: ignore[list-item]
 
-    def enum_value(self, meta: Any, children: list[Any]) -> Member:
+    def enum_value(self, span: Span2, children: list[Any]) -> Member:
         name = children[0]
         attrs = self._attrs("enum value", children[1:])
-        start, end = _span_of(meta)
+        start, end = span
         return Member("value", name[0], EnumValue(name=name[0], doc=attrs.doc), start, end,
                       [((), name[1], name[2]), *attrs.spans])
 
-    def enum_decl(self, meta: Any, children: list[Any]) -> Decl:
+    def enum_decl(self, span: Span2, children: list[Any]) -> Decl:
         name = children[0]
         header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
         values = [c for c in children[1:] if isinstance(c, Member)]
         attrs = self._attrs("enum", header)
-        start, end = _span_of(meta)
+        start, end = span
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
         seen: dict[str, Member] = {}
         unique_values = []
@@ -583,12 +595,12 @@ class Builder(Transformer[Token, Schema]):
         value = Enum(name=name[0], values=tuple(unique_values), doc=attrs.doc)
         return Decl("enum", name[0], value, start, end, spans)
 
-    def entity_decl(self, meta: Any, children: list[Any]) -> Decl:
+    def entity_decl(self, span: Span2, children: list[Any]) -> Decl:
         name = children[0]
         header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
         members = [c for c in children[1:] if isinstance(c, Member)]
         attrs = self._attrs("entity", header)
-        start, end = _span_of(meta)
+        start, end = span
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
         fields: list[Field] = []
         links: list[Link] = []
@@ -649,16 +661,16 @@ class Builder(Transformer[Token, Schema]):
         self._error("R105", msg, name_span[1], name_span[2],
                     help=f"first declared at {self._span(prior.start, prior.end)}")
 
-    def module_decl(self, meta: Any, children: list[Any]) -> Decl:
+    def module_decl(self, span: Span2, children: list[Any]) -> Decl:
         name = children[0]
         header = [c for c in children[1:] if isinstance(c, (Doc, Attr))]
         decls = [c for c in children[1:] if isinstance(c, Decl)]
         attrs = self._attrs("module", header)
-        start, end = _span_of(meta)
+        start, end = span
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), *attrs.spans]
         return Decl("module", name[0], Module(name=name[0], doc=attrs.doc), start, end, spans, decls)
 
-    def start(self, meta: Any, children: list[Decl]) -> Schema:
+    def start(self, span: Span2, children: list[Decl]) -> Schema:
         imports: list[str] = []
         modules: dict[str, Module] = {}
         enums: list[Enum] = []
@@ -682,7 +694,7 @@ class Builder(Transformer[Token, Schema]):
             (enums if decl.kind == "enum" else entities).append(value)
             record((decl.kind, decl.name), decl.spans)
 
-        for i, decl in enumerate(children):
+        for decl in children:
             if decl.kind == "import":
                 record(("import", len(imports)), decl.spans)
                 imports.append(decl.name)
@@ -703,6 +715,20 @@ class Builder(Transformer[Token, Schema]):
 
 
 _TAG_NAMES = frozenset(s.value for s in Sensitivity)
+# Argument values by (attribute, argument text): specs repeat `@on_delete(cascade)` and the
+# like thousands of times, and the values are immutable.
+_ARG_CACHE: dict[tuple[str, str | None], Any] = {}
+_MISSING = object()
+_TYPES: dict[tuple[str, tuple[int, ...]], Type] = {}
+
+
+def _type(name: str, params: tuple[int, ...]) -> Type:
+    """Types are immutable and few: share one instance per spelling."""
+    key = (name, params)
+    ty = _TYPES.get(key)
+    if ty is None:
+        ty = _TYPES[key] = Type(name=name, params=params)
+    return ty
 
 
 def _names(names: list[Name]) -> tuple[str, ...]:

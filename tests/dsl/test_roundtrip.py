@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+from conftest import ROOT
 from hypothesis import given
-from strategies import schemas
-
+from hypothesis import strategies as st
 from schemac.api import load_text
 from schemac.dsl.format import format_schema
 from schemac.dsl.parser import parse_text
+from strategies import schemas
 
 
 @given(schemas())
@@ -21,7 +23,7 @@ def test_format_then_parse_gives_the_same_schema(schema):
 @given(schemas())
 def test_format_is_idempotent(schema):
     text = format_schema(schema)
-    parsed = parse_text(text)
+    parsed = parse_text(text, comments=True)
     comments = [(c.text, c.start, c.end) for c in parsed.comments]
     assert format_schema(parsed.schema, parsed.source_map, parsed.source, comments) == text
 
@@ -32,11 +34,56 @@ def test_generated_schemas_resolve_without_errors(schema):
     assert [d for d in result.diagnostics if d.is_error] == []
 
 
-@given(schemas())
-def test_fast_parser_and_lark_agree(schema):
-    text = format_schema(schema)
-    fast = parse_text(text, fast=True)
-    slow = parse_text(text, fast=False)
+def assert_parsers_agree(text: str) -> None:
+    """The fast parser either gives up or gives exactly what lark gives."""
+    fast = parse_text(text, fast=True, comments=True)
+    slow = parse_text(text, fast=False, comments=True)
     assert fast.schema == slow.schema
     spans = lambda r: {k: (v.start, v.end) for k, v in r.source_map.spans.items()}  # noqa: E731
     assert spans(fast) == spans(slow)
+    located = lambda r: [(d.code, d.message, d.span.start if d.span else None) for d in r.diagnostics]  # noqa: E731
+    assert located(fast) == located(slow)
+    assert [(c.text, c.start) for c in fast.comments] == [(c.text, c.start) for c in slow.comments]
+
+
+@given(schemas())
+def test_fast_parser_and_lark_agree(schema):
+    assert_parsers_agree(format_schema(schema))
+
+
+COMMENTED = [
+    "// head\nentity a { // trailing\n  id: int @pk /* inline */\n  x: int @check((x > 0) // not a comment\n)\n}\n",
+    "entity a { id: int @pk @default('http://x//y') }\n// tail",
+    "/* a\n block */ enum e { a, /* b */ b }\n",
+]
+
+
+@pytest.mark.parametrize("text", COMMENTED)
+def test_comments_are_found_by_both_parsers(text):
+    assert_parsers_agree(text)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").rglob("*.schema")), ids=lambda p: p.name)
+def test_parsers_agree_on_the_examples(path):
+    assert_parsers_agree(path.read_text())
+
+
+@given(schemas(max_entities=3), st.data())
+def test_parsers_agree_on_mutated_text(schema, data):
+    text = format_schema(schema)
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(text)))
+        kind = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if kind == "delete":
+            text = text[:i] + text[i + data.draw(st.integers(1, 6)):]
+        elif kind == "insert":
+            text = text[:i] + data.draw(st.sampled_from(SNIPPETS)) + text[i:]
+        else:
+            j = data.draw(st.integers(i, min(len(text), i + 30)))
+            text = text[:j] + text[i:j] + text[j:]
+    assert_parsers_agree(text)
+
+
+SNIPPETS = [" ", "\n", ":", ",", "(", ")", "{", "}", "?", "=", "@pk", "@default(1)", "order", "by", "and",
+            "index", "key", "desc", "ref", "many", "`q`", '"d"', "'s'", "1", "-2", "//c\n", "/*c*/", "->",
+            "limit 3", "between ? and ?", "is not null", "using (x)", "primary key (a)"]

@@ -1,0 +1,3 @@
+"""The dialects schemac writes DDL for, by their `--dialect` names."""
+
+DIALECTS = ("postgresql", "mysql", "sqlite")

@@ -1,0 +1,89 @@
+"""Compiling on two processes gives exactly what compiling on one gives."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import ROOT
+from hypothesis import given, settings
+from schemac import api, parallel
+from schemac.dsl.format import format_schema
+from schemac.ir import DIALECTS
+from strategies import schemas
+
+sys.path.insert(0, str(ROOT / "bench"))
+from compile_bench import generate  # noqa: E402
+
+
+def both_ways(spec: str | list, dialect: str) -> tuple[tuple[str | None, list], tuple[str | None, list] | None]:
+    """The SQL and diagnostics compiled sequentially, and on two processes (None if declined).
+    `spec` is a text or a list of paths."""
+    loader = api._Loader()
+    if isinstance(spec, str):
+        sequential = api.compile_loaded(api.load_text(spec, "spec.schema"), dialect)
+        loader.add(api.parse_text(spec, "spec.schema"), ROOT)
+    else:
+        sequential = api.compile_files(spec, dialect)
+        for path in spec:
+            loader.load(path, None)
+    loaded = loader.finish(resolved=False)
+    if not loaded.ok:
+        return (sequential.sql, []), None
+    out = parallel.compile_on_two_cores(loaded.declared, loaded.source_map, dialect)
+    located = None
+    if out is not None:
+        located = (out[0], [(d.code, d.message) for d in api.locate(out[1], loaded.source_map)])
+    return (sequential.sql, [(d.code, d.message) for d in sequential.diagnostics]), located
+
+
+def assert_same(spec: str | list, dialect: str) -> None:
+    sequential, on_two = both_ways(spec, dialect)
+    if on_two is None:  # it declined: fine, the caller compiles sequentially
+        return
+    assert on_two[0] == sequential[0]
+    assert sorted(on_two[1]) == sorted(sequential[1])
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_large_generated_spec(dialect):
+    text = generate(600)
+    sequential, on_two = both_ways(text, dialect)
+    assert on_two is not None, "two processes declined a plain large spec"
+    assert on_two[0] == sequential[0]
+    assert sorted(on_two[1]) == sorted(sequential[1])
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_examples_together(dialect):
+    sequential, on_two = both_ways(sorted((ROOT / "examples").glob("*.schema")), dialect)
+    assert on_two is not None
+    assert on_two[0] == sequential[0]
+    assert sorted(on_two[1]) == sorted(sequential[1])
+
+
+@settings(max_examples=25)
+@given(schemas(max_entities=6))
+def test_generated_specs(schema):
+    text = format_schema(schema)
+    for dialect in DIALECTS:
+        assert_same(text, dialect)
+
+
+def test_a_spec_with_errors_is_left_to_the_sequential_path():
+    _, on_two = both_ways("entity a { id: int @pk\n b: ref nowhere }\nentity c { id: int @pk }\n", "sqlite")
+    assert on_two is None
+
+
+def test_names_generated_twice_across_the_halves_make_it_decline():
+    # `a_b` + column `c` and `a` + column `b_c` both want the index name a_b_c_idx.
+    text = "entity a_b { id: int @pk\n c: int @index }\nentity a { id: int @pk\n b_c: int @index }\n"
+    assert both_ways(text, "postgresql")[1] is None
+
+
+def test_the_cli_uses_two_processes_for_large_specs(tmp_path):
+    spec = tmp_path / "big.schema"
+    spec.write_text(generate(parallel.THRESHOLD + 10))
+    result = api.compile_files([spec], "postgresql", jobs=2)
+    assert result.ok and result.load.schema is None  # the parallel path leaves no resolved model
+    assert result.sql == api.compile_files([spec], "postgresql").sql
