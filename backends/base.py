@@ -72,11 +72,11 @@ class SqlRenderer:
             short = self.physical(name)
             q = self.QUOTE
             cached = self._quoted[name] = (q + short.replace(q, q + q) + q, short if short != name else None)
-        quoted, short = cached
-        if short is not None and path is not None and name not in self._shortened:
+        quoted, shortened = cached
+        if shortened is not None and path is not None and name not in self._shortened:
             self._shortened.add(name)
             self.unsupported(f"'{name}' is longer than {self.IDENT_LIMIT} "
-                             f"{'bytes' if self.IDENT_BYTES else 'characters'}; it is named '{short}'",
+                             f"{'bytes' if self.IDENT_BYTES else 'characters'}; it is named '{shortened}'",
                              path, code="B601")
         return quoted
 

@@ -37,7 +37,7 @@ def _register_sqlglot_dialect() -> None:
     from sqlglot.dialects.mysql import MySQL
 
     class SchemacMysql(MySQL):  # registered with sqlglot as "schemacmysql"
-        class Generator(MySQL.Generator):
+        class Generator(MySQL.Generator):  # type: ignore[valid-type,misc]
             TRANSFORMS = {**MySQL.Generator.TRANSFORMS,
                           exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP")}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from schemac.diagnostics import Diagnostic, Severity, error, locate, sort_key
 from schemac.dsl.parser import ParseResult, parse_text
 from schemac.dsl.source import SourceMap
-from schemac.ir import Enum, Module, Schema
+from schemac.ir import Entity, Enum, Module, Schema
 from schemac.resolve import resolve
 
 SPEC_SUFFIX = ".schema"
@@ -243,27 +243,27 @@ def _merge(results: list[ParseResult], source_map: SourceMap) -> tuple[Schema, l
         return results[0].schema.model_copy(update={"imports": ()}), []
     problems: list[Diagnostic] = []
     modules: dict[str, Module] = {}
-    enums: dict[str, Enum] = {}
-    entities: dict[str, object] = {}
+    declared: dict[str, dict[str, Enum | Entity]] = {"enum": {}, "entity": {}}
     where: dict[tuple[str, str], str] = {}
     for r in results:
         assert r.schema is not None
         for m in r.schema.modules:
             if m.name not in modules or (modules[m.name].doc is None and m.doc):
                 modules[m.name] = m
-        for kind, items, into in (("enum", r.schema.enums, enums), ("entity", r.schema.entities, entities)):
-            for item in items:
-                key = (kind, item.name.lower())  # type: ignore[attr-defined]
-                if key in where:
-                    span = r.source_map.get((kind, item.name, "name"))  # type: ignore[attr-defined]
-                    problems.append(error("R104", f"{kind} '{item.name}' is declared twice",  # type: ignore[attr-defined]
-                                          span=span, help=f"first declared at {where[key]}"))
-                    continue
-                span = r.source_map.get((kind, item.name, "name"))  # type: ignore[attr-defined]
-                where[key] = str(span) if span else r.source.path
-                into[item.name] = item  # type: ignore[attr-defined,index]
-    schema = Schema(modules=tuple(modules.values()), enums=tuple(enums.values()),
-                    entities=tuple(entities.values()))  # type: ignore[arg-type]
+        items: list[tuple[str, Enum | Entity]] = [("enum", e) for e in r.schema.enums]
+        items += [("entity", e) for e in r.schema.entities]
+        for kind, item in items:
+            key = (kind, item.name.lower())
+            span = r.source_map.get((kind, item.name, "name"))
+            if key in where:
+                problems.append(error("R104", f"{kind} '{item.name}' is declared twice",
+                                      span=span, help=f"first declared at {where[key]}"))
+                continue
+            where[key] = str(span) if span else r.source.path
+            declared[kind][item.name] = item
+    schema = Schema(modules=tuple(modules.values()),
+                    enums=tuple(e for e in declared["enum"].values() if isinstance(e, Enum)),
+                    entities=tuple(e for e in declared["entity"].values() if isinstance(e, Entity)))
     return schema, problems
 
 

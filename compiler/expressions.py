@@ -62,13 +62,16 @@ def parse(text: str) -> exp.Expression | ExprError:
     if isinstance(tree, (exp.Query, exp.Command, exp.Block, exp.Create, exp.Drop, exp.Alter)) or tree is None:
         return ExprError("expected an expression, not a statement", 0, len(text))
     for node in tree.walk():
+        problem = None
         if isinstance(node, (exp.Subquery, exp.Select, exp.Exists)):
-            return ExprError("subqueries are not allowed here", *_locate(text, node))
-        if isinstance(node, exp.AggFunc):
-            return ExprError("aggregate functions are not allowed here", *_locate(text, node))
-        if isinstance(node, exp.Placeholder):
-            return ExprError("parameters are not allowed here", *_locate(text, node))
-    return tree
+            problem = "subqueries are not allowed here"
+        elif isinstance(node, exp.AggFunc):
+            problem = "aggregate functions are not allowed here"
+        elif isinstance(node, exp.Placeholder):
+            problem = "parameters are not allowed here"
+        if problem is not None:
+            return ExprError(problem, *_locate(text, node))  # type: ignore[arg-type]
+    return tree  # type: ignore[return-value]
 
 
 def columns(tree: exp.Expression) -> list[exp.Column]:

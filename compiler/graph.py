@@ -62,7 +62,7 @@ def _kahn(nodes: Sequence[N], deps: dict[N, set[N]], rank: dict[N, int]) -> list
 
 
 def _with_cycles(nodes: Sequence[N], deps: dict[N, set[N]], rank: dict[N, int]) -> tuple[list[N], set[tuple[N, N]]]:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped]
 
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)

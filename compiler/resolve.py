@@ -10,7 +10,7 @@ become R1xx diagnostics; resolution goes on after an error so that all of them a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +135,7 @@ class Resolver:
         """The target-side column names a ref to `entity` would use, before resolution."""
         names = list(entity.primary_key.columns) if entity.primary_key else [
             f.name for f in entity.fields if f.primary_key]
-        out = []
+        out: list[str] = []
         for n in names:
             f = entity.field(n)
             if f is not None and f.ref is not None:
@@ -381,8 +381,10 @@ class Resolver:
         p = self.path
         if entity.primary_key and entity.primary_key.name:
             out.append((entity.primary_key.name, p(entity.name, "primary key")))
-        for group, kind in ((entity.uniques, "unique"), (entity.indexes, "index"),
-                            (entity.checks, "check"), (entity.foreign_keys, "foreign key")):
+        groups: list[tuple[Sequence[Unique | Index | Check | ForeignKey], str]] = [
+            (entity.uniques, "unique"), (entity.indexes, "index"), (entity.checks, "check"),
+            (entity.foreign_keys, "foreign key")]
+        for group, kind in groups:
             for i, item in enumerate(group):
                 if item.name:
                     out.append((item.name, p(entity.name, kind, i, "attr", "name")))
@@ -579,10 +581,11 @@ class Resolver:
 
     def _uniques(self, entity: Entity, table: str) -> list[Unique]:
         out: list[Unique] = []
-        items = [(f.name, (f.name,), None, self.path(entity.name, "field", f.name, "attr", "unique"))
-                 for f in entity.fields if f.unique]
-        items += [(None, u.columns, u.name, self.path(entity.name, "unique", i)) for i, u in enumerate(entity.uniques)]
-        for _, names, given, at in items:
+        items: list[tuple[tuple[str, ...], str | None, Path]] = [
+            ((f.name,), None, self.path(entity.name, "field", f.name, "attr", "unique"))
+            for f in entity.fields if f.unique]
+        items += [(u.columns, u.name, self.path(entity.name, "unique", i)) for i, u in enumerate(entity.uniques)]
+        for names, given, at in items:
             cols = self.resolve_names(entity, names, at)
             if cols is None:
                 continue

@@ -58,12 +58,13 @@ KEYWORDS = frozenset({
 _SORT = {"asc": "ASC", "desc": "DESC"}
 _WORD = frozenset({"NAME", "QUOTED_NAME"})
 _HEADER = frozenset({"ATTR", "ATTR_ARGS", "STRING", "LONG_STRING"})
+Token = tuple[str, str, int, int]  # kind, text, start, end
 
 
 def tokenize(text: str, start: int = 0) -> list[tuple[str, str, int, int]]:
     """Every token from `start` on, ending with an END token."""
-    out = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end())
-           for m in _TOKEN.finditer(text, start)]  # type: ignore[arg-type]
+    out: list[Token] = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end())  # type: ignore[misc,arg-type]
+                        for m in _TOKEN.finditer(text, start)]
     end = len(text)
     out.append(("END", "", end, end))
     return out
@@ -73,7 +74,6 @@ class Fallback(Exception):
     """This parser cannot decide; parse with lark, which reports what is wrong."""
 
 
-Token = tuple[str, str, int, int]  # kind, text, start, end; punctuation's kind is its text
 
 
 class FastParser:
@@ -535,7 +535,7 @@ def parse(text: str, builder: Any, comments: list[tuple[str, int, int]] | None =
 
 def _comments(text: str, toks: list[Token], exprs: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """The comments between tokens, outside the expressions (where `//` is not one)."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     previous = 0
     for tok in toks:
         if tok[2] > previous and text.find("/", previous, tok[2]) >= 0:

@@ -309,11 +309,11 @@ class Formatter:
         for i, imp in enumerate(s.imports):
             items.append(_Item(("import", i), "import", imp, i))
         base = len(items)
-        for i, e in enumerate(s.enums):
-            items.append(_Item(("enum", e.name), "enum", e, base + i))
+        for i, en in enumerate(s.enums):
+            items.append(_Item(("enum", en.name), "enum", en, base + i))
         base = len(items)
-        for i, e in enumerate(s.entities):
-            items.append(_Item(("entity", e.name), "entity", e, base + i))
+        for i, ent in enumerate(s.entities):
+            items.append(_Item(("entity", ent.name), "entity", ent, base + i))
         ordered = self._sorted(items)
         previous_kind: str | None = None
         current_module: str | None = None

@@ -160,6 +160,7 @@ def _parse_recovering(parser: Lark, text: str) -> tuple[Any, list[UnexpectedInpu
             if skipping_line is None or exc.line != skipping_line:
                 fail(exc)
             skipping_line = exc.line
+            assert thread.state is not None and exc.pos_in_stream is not None
             thread.state.line_ctr.feed(text[exc.pos_in_stream])
             tokens = thread.lex(state)
             continue

@@ -348,7 +348,7 @@ class Builder:
             link = Link(name=name[0], target=spec.name[0], table=attrs.first("table"),
                         fields=tuple(m.value for m in extra), doc=attrs.doc)
             for m in extra:
-                spans.append((("field", m.key), None, m.spans))
+                spans.append((("field", m.key or ""), None, m.spans))
             return Member("link", name[0], link, start, end, spans)
         if extra:
             self._error("S001", "only a 'many' relationship takes a block of fields",
