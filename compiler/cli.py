@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from schemac.dialects import DIALECTS
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNSAFE = 0, 1, 2, 3

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
 from schemac.dialects import DIALECTS  # noqa: E402,F401  (re-exported)
 
 

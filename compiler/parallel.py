@@ -87,8 +87,9 @@ def compile_on_two_cores(declared: Schema, source_map: SourceMap, dialect: str) 
 
 
 def _load_sqlglot(dialect: str) -> None:
-    from schemac import expressions
     from sqlglot.dialects.dialect import Dialect
+
+    from schemac import expressions
 
     expressions.read_dialect()
     Dialect.get_or_raise(dialect)

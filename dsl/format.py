@@ -253,16 +253,25 @@ class _Comments:
         return out
 
     def first_between(self, after: int, before: int) -> int:
-        """Where the first comment between two offsets starts, else `before`."""
-        return next((c[0] for c in self.pending if after <= c[0] < before), before)
+        """Where the first comment on a line of its own between two offsets starts, else
+        `before` (a comment at the end of the line `after` is on trails the item before)."""
+        assert self.source is not None
+        text = self.source.text
+        return next((c[0] for c in self.pending if after <= c[0] < before and "\n" in text[after:c[0]]), before)
 
-    def trailing(self, end: int | None) -> str | None:
-        """A comment on the same line, right after `end`."""
+    def trailing(self, end: int | None, opening: bool = False) -> str | None:
+        """A `//` comment later on the line that ends at `end`, with only punctuation between:
+        a ',' after an enum value, or (`opening`) the rest of a header up to its '{'."""
         if end is None or self.source is None or not self.pending:
             return None
         c = self.pending[0]
+        if c[0] < end or not c[2].startswith("//"):
+            return None
         between = self.source.text[end:c[0]]
-        if "\n" not in between and c[2].startswith("//"):
+        if "\n" in between:
+            return None
+        rest = between.strip()
+        if rest.endswith("{") if opening else rest in ("", ","):
             self.pending.pop(0)
             return c[2]
         return None
@@ -356,8 +365,8 @@ class Formatter:
             self.emit_comments(0, rest, None)
         return "\n".join(self.lines).rstrip("\n") + "\n" if self.lines else ""
 
-    def _trail(self, end: int | None) -> None:
-        comment = self.c.trailing(end)
+    def _trail(self, end: int | None, opening: bool = False) -> None:
+        comment = self.c.trailing(end, opening)
         if comment:
             self.lines[-1] += f" {comment}"
 
@@ -389,7 +398,7 @@ class Formatter:
         if e.denormalized is not None:
             attrs.append(_attr("denormalized", string(e.denormalized)))
         self.emit(depth, self._header("entity", e.name, e.doc, attrs) + " {")
-        self._trail(self.c.start((*path, "name")))
+        self._trail(self.c.end((*path, "name")), opening=True)
         self.members(depth + 1, path, self._entity_items(path, e))
         self.emit_leading(depth + 1, self.c.end(path))
         self.emit(depth, "}")

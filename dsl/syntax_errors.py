@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from lark import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
 from schemac.diagnostics import Diagnostic, error
 from schemac.dsl.source import SourceFile, Span
 

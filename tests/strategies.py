@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
+
 from schemac.ir import (
     AccessPattern,
     Action,

@@ -6,12 +6,14 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+
 from schemac.api import compile_loaded, load_text
 from schemac.cli import cli
 from schemac.diagnostics import CODES, render
 from schemac.dsl.parser import parse_text
 from schemac.ir import DIALECTS
+
+from conftest import ROOT
 
 LANGUAGE = (ROOT / "docs" / "language.md").read_text()
 DIAGNOSTICS = (ROOT / "docs" / "diagnostics.md").read_text()

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ddl_text import tokenize, unquote_string
-from engines import DIALECTS, ScratchDatabase, documented_short_name, split_statements
+
 from schemac.api import CompileResult, compile_loaded, load_files, load_text
 from schemac.diagnostics import render
+
+from ddl_text import tokenize, unquote_string
+from engines import DIALECTS, ScratchDatabase, documented_short_name, split_statements
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "fixtures" / "ddl_features.schema"

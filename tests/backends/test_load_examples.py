@@ -39,12 +39,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
-from catalog import Catalog, Index, Table
-from ddl_text import tokenize, unquote_string
-from engines import ScratchDatabase, documented_short_name
+
 from schemac import ir
 from schemac.api import compile_loaded, load_files
 from schemac.diagnostics import render
+
+from catalog import Catalog, Index, Table
+from ddl_text import tokenize, unquote_string
+from engines import ScratchDatabase, documented_short_name
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN_SPECS = ("catalog_coverage.schema", "ddl_features.schema")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import ROOT
 from hypothesis import given, settings
+
 from schemac import api, parallel
 from schemac.dsl.format import format_schema
 from schemac.ir import DIALECTS
+
+from conftest import ROOT
 from strategies import schemas
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from schemac.api import load_text
 from schemac.diagnostics import CODES, render
 from schemac.dsl.format import format_schema
+
 from strategies import schemas
 
 # (mistake, spec, code of the first error, line, column)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
+
 from schemac.api import load_text
 from schemac.dsl.format import format_schema
 from schemac.dsl.parser import parse_text
+
+from conftest import ROOT
 from strategies import schemas
 
 
