@@ -259,6 +259,7 @@ CREATE TABLE `payment` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='An attempt to collect money for an order; card data is tokenized by the PSP';
 CREATE INDEX `payment_order_id_created_at_idx` ON `payment` (`order_id`, `created_at`);
 CREATE INDEX `payment_status_created_at_idx` ON `payment` (`status`, `created_at`);
+CREATE INDEX `payment_to_capture_idx` ON `payment` (`created_at`);
 
 CREATE TABLE `refund` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,

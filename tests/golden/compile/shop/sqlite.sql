@@ -309,6 +309,7 @@ CREATE TABLE "payment" /* An attempt to collect money for an order; card data is
 );
 CREATE INDEX "payment_order_id_created_at_idx" ON "payment" ("order_id", "created_at");
 CREATE INDEX "payment_status_created_at_idx" ON "payment" ("status", "created_at");
+CREATE INDEX "payment_to_capture_idx" ON "payment" ("created_at") WHERE "status" = 'authorized';
 
 CREATE TABLE "refund" /* Money returned to the customer against a captured payment */ (
   "id" INTEGER NOT NULL CONSTRAINT "refund_pkey" PRIMARY KEY AUTOINCREMENT,
