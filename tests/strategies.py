@@ -303,3 +303,23 @@ def schemas(draw: Any, max_entities: int = 5) -> Schema:
     used = list(dict.fromkeys(e.module for e in out if e.module))  # in order of first use, as parsed
     modules = tuple(Module(name=m, doc=draw(DOCS)) for m in used)
     return Schema(modules=modules, enums=tuple(enum_list), entities=tuple(out))
+
+
+@st.composite
+def mutated_specs(draw: Any, snippets: list[str], max_edits: int = 4) -> str:
+    """The text of a generated spec after a few random edits: deletions, insertions of
+    `snippets` and duplicated stretches -- mostly invalid, sometimes subtly."""
+    from schemac.dsl.format import format_schema
+
+    text = format_schema(draw(schemas(max_entities=3)))
+    for _ in range(draw(st.integers(1, max_edits))):
+        i = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if kind == "delete":
+            text = text[:i] + text[i + draw(st.integers(1, 8)):]
+        elif kind == "insert":
+            text = text[:i] + draw(st.sampled_from(snippets)) + text[i:]
+        else:
+            j = draw(st.integers(i, min(len(text), i + 40)))
+            text = text[:j] + text[i:j] + text[j:]
+    return text

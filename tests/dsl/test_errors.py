@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from schemac.api import load_text
 from schemac.diagnostics import CODES, render
-from schemac.dsl.format import format_schema
 
-from strategies import schemas
+from strategies import mutated_specs
 
 # (mistake, spec, code of the first error, line, column)
 MISTAKES = [
@@ -151,17 +150,6 @@ def test_token_soup_never_raises(text):
     _check_outcome(text)
 
 
-@given(schemas(max_entities=3), st.data())
-def test_mutated_specs_never_raise(schema, data):
-    text = format_schema(schema)
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(text)))
-        kind = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
-        if kind == "delete":
-            text = text[:i] + text[i + data.draw(st.integers(1, 8)):]
-        elif kind == "insert":
-            text = text[:i] + data.draw(st.sampled_from(TOKENS)) + text[i:]
-        else:
-            j = data.draw(st.integers(i, min(len(text), i + 40)))
-            text = text[:j] + text[i:j] + text[j:]
+@given(mutated_specs(TOKENS))
+def test_mutated_specs_never_raise(text):
     _check_outcome(text)
