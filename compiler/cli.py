@@ -115,6 +115,7 @@ def check(specs: tuple[Path, ...], fmt: str, strict: bool) -> None:
     `schemac check shop.schema`.
     """
     from schemac import api
+    from schemac.diagnostics import Severity
 
     result = api.load_files(specs)
     diagnostics = list(result.diagnostics)
@@ -127,7 +128,7 @@ def check(specs: tuple[Path, ...], fmt: str, strict: bool) -> None:
         _json({"ok": not failed, "diagnostics": _diagnostics_json(diagnostics)})
     else:
         _report(diagnostics, strict)
-        if not diagnostics:
+        if not any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics):
             click.echo(f"ok: {len(result.files)} file{'s' if len(result.files) != 1 else ''}, "
                        f"{len(result.schema.entities) if result.schema else 0} entities", err=True)
     sys.exit(EXIT_INPUT if failed else EXIT_OK)
