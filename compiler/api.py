@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemac.diagnostics import Diagnostic, Severity, error, locate, sort_key
+from schemac.diagnostics import Diagnostic, error, locate, sort_key
 from schemac.dsl.parser import ParseResult, parse_text
 from schemac.dsl.source import SourceMap
 from schemac.ir import Entity, Enum, Module, Schema
@@ -273,6 +273,3 @@ def _display(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def errors_of(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity is Severity.ERROR]

@@ -91,14 +91,6 @@ def column_names(text: str) -> tuple[tuple[str, bool], ...]:
     return tuple((c.sql() if c.table else c.name, bool(c.table)) for c in columns(tree))
 
 
-def column_name(col: exp.Column) -> str:
-    return col.name
-
-
-def is_qualified(col: exp.Column) -> bool:
-    return bool(col.table)
-
-
 def find_name(text: str, name: str) -> tuple[int, int]:
     """Where `name` appears in `text` as a whole word (for diagnostics); (0, len) if not."""
     for pattern in (rf"`{re.escape(name)}`", rf'"{re.escape(name)}"', rf"(?<![\w.]){re.escape(name)}(?!\w)"):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemac.diagnostics import Diagnostic
 from schemac.dsl import fastparse
-from schemac.dsl.source import SourceFile, SourceMap, Span
+from schemac.dsl.source import SourceFile, SourceMap
 from schemac.dsl.transform import Builder
 from schemac.ir import Schema
 
@@ -224,6 +224,3 @@ def _insert_missing(ip: Any, tok: Token, expected: set[str]) -> bool:
         return True
     return False
 
-
-def span_at(source: SourceFile, start: int, end: int) -> Span:
-    return Span(source, start, end)
