@@ -4,7 +4,8 @@ their arguments are read.
 Attributes are lexed as `@name` plus the raw text of an optional parenthesised argument
 list; this module turns that text into values. Keeping the vocabulary in tables means an
 unknown attribute gets a "did you mean" hint and a misplaced one gets the list of those
-allowed in that place.
+allowed in that place. `AttributeReader` is the part of the builder (`transform.py`) that
+reads the attributes and documentation strings of one item.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum, auto
+from typing import TYPE_CHECKING, Any
 
-from schemac.ir import Action, Sensitivity
+from schemac.diagnostics import suggest
+from schemac.dsl.source import Path
+from schemac.ir import Action, Sensitivity, Tag
 
 
 class Arg(Enum):
@@ -185,3 +189,183 @@ def split_pairs(text: str) -> list[Item]:
             items.append(Item(value, vstart, vstart + len(value), key.strip()))
             start = i + 1
     return items
+
+RelSpans = list[tuple[Any, Any, Any]]  # see SpanGroup in source.py
+
+
+@dataclass(slots=True)
+class Attr:
+    name: str
+    args: str | None  # the text between the parentheses
+    start: int
+    end: int
+    args_start: int  # offset of the text between the parentheses
+
+
+@dataclass(slots=True)
+class Doc:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ParsedAttrs:
+    """Attributes of one item, read and checked against the place they appear in."""
+
+    values: dict[str, list[Any]]
+    doc: str | None
+    spans: RelSpans
+
+    def first(self, name: str, default: Any = None) -> Any:
+        got = self.values.get(name)
+        return got[0] if got else default
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+
+_TAG_NAMES = frozenset(s.value for s in Sensitivity)
+# Argument values by (attribute, argument text): specs repeat `@on_delete(cascade)` and the
+# like thousands of times, and the values are immutable.
+_ARG_CACHE: dict[tuple[str, str | None], Any] = {}
+_MISSING = object()
+
+
+class AttributeReader:
+    """Reads the attributes and documentation of an item; mixed into `Builder`."""
+
+    if TYPE_CHECKING:  # provided by Builder
+        def _error(self, code: str, message: str, start: int, end: int, **kw: Any) -> None: ...
+
+    def _attrs(self, context: str, items: list[Any]) -> ParsedAttrs:
+        """Check each attribute against `context` and read its arguments."""
+        allowed = ALLOWED[context]
+        values: dict[str, list[Any]] = {}
+        spans: RelSpans = []
+        doc: str | None = None
+        for item in items:
+            if isinstance(item, Doc):
+                if doc is not None:
+                    self._error("R127", f"the {context} already has a documentation string",
+                                item.start, item.end, help="join the two strings into one")
+                    continue
+                doc = item.text
+                spans.append((("doc",), item.start, item.end))
+                continue
+            attr: Attr = item
+            kind = ATTRIBUTES.get(attr.name)
+            at = attr.start, attr.start + 1 + len(attr.name)
+            if kind is None:
+                hint = suggest(attr.name, allowed) or suggest(attr.name, ATTRIBUTES)
+                self._error("R111", f"unknown attribute '@{attr.name}'", *at,
+                            help=_at_hint(hint, allowed))
+                continue
+            if attr.name not in allowed:
+                where = f"a {context}" if context[0] not in "aeiou" else f"an {context}"
+                self._error("R112", f"'@{attr.name}' is not allowed on {where}", *at,
+                            help=_allowed_help(allowed))
+                continue
+            if attr.name in values and attr.name not in REPEATABLE:
+                self._error("R127", f"'@{attr.name}' is given twice", *at)
+                continue
+            try:
+                key_args = (attr.name, attr.args)
+                value = _ARG_CACHE.get(key_args, _MISSING)
+                if value is _MISSING:
+                    value = _ARG_CACHE[key_args] = self._attr_value(attr, kind)
+            except ArgError as exc:
+                base = attr.args_start if attr.args is not None else at[1]
+                self._error("S007", f"malformed arguments of '@{attr.name}': {exc}",
+                            base + exc.offset, base + exc.offset + exc.length,
+                            help=_arg_help(attr.name, kind))
+                continue
+            key: Path = ("attr", attr.name)
+            if attr.name in REPEATABLE:
+                key = ("attr", attr.name, len(values.get(attr.name, ())))
+            values.setdefault(attr.name, []).append(value)
+            if kind is Arg.EXPR and attr.args is not None:
+                lead = len(attr.args) - len(attr.args.lstrip())
+                spans.append((key, attr.args_start + lead, attr.args_start + lead + len(value)))
+            else:
+                spans.append((key, attr.start, attr.end))
+        return ParsedAttrs(values, doc, spans)
+
+    def _attr_value(self, attr: Attr, kind: Arg) -> Any:
+        text = attr.args
+        if kind is Arg.NONE:
+            if text is not None and text.strip():
+                raise ArgError(f"'@{attr.name}' takes no arguments", 0, len(text))
+            return True
+        if kind is Arg.EXPR:
+            if text is None or not text.strip():
+                raise ArgError("an expression is required", 0, 1)
+            return text.strip()
+        if kind is Arg.PAIRS:
+            return split_pairs(text or "")
+        items = split_items(text or "")
+        if any(i.key is not None for i in items):
+            bad = next(i for i in items if i.key is not None)
+            raise ArgError("unexpected 'name:' here", bad.start, bad.end - bad.start)
+        if kind is Arg.OPT_NAME:
+            if len(items) > 1:
+                raise ArgError("expected at most one name", items[1].start)
+            return items[0].value if items else None
+        if not items:
+            raise ArgError("an argument is required", 0, 1)
+        if kind is Arg.NAMES:
+            return tuple(i.value for i in items)
+        if len(items) > 1:
+            raise ArgError("expected one argument", items[1].start, items[1].end - items[1].start)
+        return items[0].value
+
+    def _choice(self, attr: str, value: str | None, options: Any, attrs: ParsedAttrs) -> bool:
+        if value is None or value in options:
+            return True
+        span = next((s for s in attrs.spans if s[0][:2] == ("attr", attr)), None)
+        start, end = (span[1], span[2]) if span else (0, 0)
+        self._error("R138", f"'{value}' is not a valid value for '@{attr}'", start, end,
+                    help=suggest(value, options) or "expected one of: " + ", ".join(options))
+        return False
+
+    def _tags(self, attrs: ParsedAttrs) -> tuple[Tag, ...]:
+        if not attrs.values:
+            return ()
+        return tuple(Tag(kind=Sensitivity(k), category=attrs.first(k))
+                     for k in attrs.values if k in _TAG_NAMES)
+
+    def _action(self, attrs: ParsedAttrs, name: str) -> Action:
+        value = attrs.first(name)
+        if value is None or not self._choice(name, value, ACTIONS, attrs):
+            return Action.NO_ACTION
+        return ACTIONS[value]
+
+    def _item_error(self, attrs: ParsedAttrs, attr: str, item: Item, code: str, msg: str,
+                    hint: str | None) -> None:
+        span = next((s for s in attrs.spans if s[0][:2] == ("attr", attr)), None)
+        base = span[1] if span else 0
+        self._error(code, msg, base, span[2] if span else 0, help=hint)
+
+
+def _at_hint(hint: str | None, allowed: frozenset[str]) -> str:
+    if hint and hint.startswith("did you mean '"):
+        return hint.replace("did you mean '", "did you mean '@")
+    return _allowed_help(allowed)
+
+
+def _allowed_help(allowed: frozenset[str]) -> str:
+    if not allowed:
+        return "no attributes are allowed here"
+    return "allowed here: " + ", ".join(f"@{a}" for a in sorted(allowed))
+
+
+def _arg_help(name: str, kind: Arg) -> str:
+    return {
+        Arg.NONE: f"write '@{name}' without parentheses",
+        Arg.EXPR: f"for example @{name}(price >= 0)",
+        Arg.NAME: f"for example @{name}(some_name)",
+        Arg.OPT_NAME: f"for example @{name} or @{name}(category)",
+        Arg.NAMES: f"for example @{name}(a, b)",
+        Arg.STRING: f'for example @{name}("the reason")',
+        Arg.PAIRS: f'for example @{name}(postgresql: citext, mysql: "varchar(320)")',
+    }[kind]
