@@ -150,6 +150,15 @@ class SqlRenderer:
     # A function that rewrites a parsed expression before it is generated, or None.
     REWRITE: ClassVar[Any] = None
 
+    @classmethod
+    def load_sqlglot(cls) -> None:
+        """Import what generating this dialect's expressions needs (and register a custom
+        sqlglot dialect, where the renderer has one)."""
+        from sqlglot.dialects.dialect import Dialect
+
+        expressions.read_dialect()
+        Dialect.get_or_raise(cls.SQLGLOT)
+
     def expr_sql(self, entity: Entity, text: str) -> str:
         """Translate a spec expression to this dialect, quoting and shortening its names."""
         return _translate(text, self.SQLGLOT, self.IDENT_LIMIT, self.IDENT_BYTES, type(self).REWRITE)

@@ -10,6 +10,7 @@ change what the schema accepts (a unique key).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from schemac import expressions
@@ -30,9 +31,10 @@ KEY_BYTES: dict[str, Any] = {
 NON_DETERMINISTIC = ("CurrentTimestamp", "CurrentDate", "CurrentTime", "Uuid", "Rand", "CurrentUser")
 
 
+@lru_cache(maxsize=1)
 def _register_sqlglot_dialect() -> None:
     """sqlglot writes `x ~ 'p'` as REGEXP_LIKE(), which MariaDB lacks; both engines have the
-    REGEXP operator."""
+    REGEXP operator. Defining the subclass registers it with sqlglot, once."""
     from sqlglot import exp
     from sqlglot.dialects.mysql import MySQL
 
@@ -81,6 +83,11 @@ class MysqlRenderer(SqlRenderer):
     def __init__(self, schema: Any) -> None:
         super().__init__(schema)
         _register_sqlglot_dialect()
+
+    @classmethod
+    def load_sqlglot(cls) -> None:
+        _register_sqlglot_dialect()
+        super().load_sqlglot()
 
     def literal(self, value: str) -> str:
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -48,7 +48,7 @@ def compile_on_two_cores(declared: Schema, source_map: SourceMap, dialect: str) 
             split = i + 1
             break
     marks = (len(resolver.diagnostics), len(resolver.names.chosen), set(resolver.aliases))
-    _load_sqlglot(cls.SQLGLOT)  # once, before the fork, rather than once in each process
+    cls.load_sqlglot()  # once, before the fork, rather than once in each process
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the second half
@@ -84,15 +84,6 @@ def compile_on_two_cores(declared: Schema, source_map: SourceMap, dialect: str) 
     blocks = mine["blocks"] + theirs["blocks"]
     sql = cls(Schema(enums=declared.enums)).assemble([b[0] for b in blocks], [s for b in blocks for s in b[1]])
     return sql, diagnostics
-
-
-def _load_sqlglot(dialect: str) -> None:
-    from sqlglot.dialects.dialect import Dialect
-
-    from schemac import expressions
-
-    expressions.read_dialect()
-    Dialect.get_or_raise(dialect)
 
 
 def _part(resolver: Resolver, declared: Schema, cls: type[SqlRenderer], names: list[str],

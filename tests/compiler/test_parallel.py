@@ -83,6 +83,19 @@ def test_names_generated_twice_across_the_halves_make_it_decline():
     assert both_ways(text, "postgresql")[1] is None
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_fresh_process_compiles_a_large_spec_on_two_cores(tmp_path, dialect):
+    """As the CLI does it: nothing imported or registered beforehand."""
+    import subprocess
+
+    spec = tmp_path / "big.schema"
+    spec.write_text(generate(parallel.THRESHOLD + 10))
+    out = subprocess.run([sys.executable, "-m", "schemac", "compile", str(spec), "--dialect", dialect],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == api.compile_files([spec], dialect).sql
+
+
 def test_the_cli_uses_two_processes_for_large_specs(tmp_path):
     spec = tmp_path / "big.schema"
     spec.write_text(generate(parallel.THRESHOLD + 10))
