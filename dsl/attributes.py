@@ -280,16 +280,21 @@ class AttributeReader:
                             base + exc.offset, base + exc.offset + exc.length,
                             help=_arg_help(attr.name, kind))
                 continue
-            key: Path = ("attr", attr.name)
-            if attr.name in REPEATABLE:
-                key = ("attr", attr.name, len(values.get(attr.name, ())))
+            spans.append(_attr_span(attr, kind, len(values.get(attr.name, ()))))
             values.setdefault(attr.name, []).append(value)
-            if kind is Arg.EXPR and attr.args is not None:
-                lead = len(attr.args) - len(attr.args.lstrip())
-                spans.append((key, attr.args_start + lead, attr.args_start + lead + len(value)))
-            else:
-                spans.append((key, attr.start, attr.end))
         return ParsedAttrs(values, doc, spans)
+
+    def _header_spans(self, items: list[Any]) -> RelSpans:
+        """The spans `_attrs` records for items it found nothing wrong with."""
+        spans: RelSpans = []
+        seen: dict[str, int] = {}
+        for item in items:
+            if isinstance(item, Doc):
+                spans.append((("doc",), item.start, item.end))
+            else:
+                spans.append(_attr_span(item, ATTRIBUTES[item.name], seen.get(item.name, 0)))
+                seen[item.name] = seen.get(item.name, 0) + 1
+        return spans
 
     def _attr_value(self, attr: Attr, kind: Arg) -> Any:
         text = attr.args
@@ -345,6 +350,16 @@ class AttributeReader:
         span = next((s for s in attrs.spans if s[0][:2] == ("attr", attr)), None)
         base = span[1] if span else 0
         self._error(code, msg, base, span[2] if span else 0, help=hint)
+
+
+def _attr_span(attr: Attr, kind: Arg, index: int) -> tuple[Path, int, int]:
+    """Where an attribute is: its expression for one that takes an expression, else all of it.
+    A repeatable attribute is numbered."""
+    key: Path = ("attr", attr.name, index) if attr.name in REPEATABLE else ("attr", attr.name)
+    if kind is Arg.EXPR and attr.args is not None:
+        lead = len(attr.args) - len(attr.args.lstrip())
+        return key, attr.args_start + lead, attr.args_start + len(attr.args.rstrip())
+    return key, attr.start, attr.end
 
 
 def _at_hint(hint: str | None, allowed: frozenset[str]) -> str:

@@ -197,6 +197,24 @@ class Builder(AttributeReader):
         if rest and isinstance(rest[-1], list):
             extra = rest.pop()
         start, end = span
+        key = None
+        if not extra:  # specs repeat fields (`id: uuid @pk @default(uuid())`): reuse the model
+            key = (name[0], spec.kind, spec.name[0], spec.params, spec.nullable,
+                   tuple(n[0] for n in spec.target_columns),
+                   tuple((a.name, a.args) if isinstance(a, Attr) else (None, a.text) for a in rest))
+            cached = _FIELDS.get(key)
+            if cached is not None:
+                return Member("field", name[0], cached, start, end,
+                              [((), start, end), (("name",), name[1], name[2]), (("type",), spec.start, spec.end),
+                               *self._header_spans(rest)])
+        problems = len(self.diagnostics)
+        member = self._field(name, spec, rest, extra, span)
+        if key is not None and member.kind == "field" and len(self.diagnostics) == problems:
+            _FIELDS[key] = member.value
+        return member
+
+    def _field(self, name: Name, spec: TypeSpec, rest: list[Any], extra: list[Member], span: Span2) -> Member:
+        start, end = span
         attrs = self._attrs("field" if spec.kind == "type" else spec.kind, rest)
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]),
                            (("type",), spec.start, spec.end), *attrs.spans]
@@ -567,6 +585,9 @@ class Builder(AttributeReader):
 
 
 _TYPES: dict[tuple[str, tuple[int, ...]], Type] = {}
+# Fields by everything they were written with (name, type, attribute texts, documentation),
+# for the fields that had nothing wrong with them; the models are immutable, so they are shared.
+_FIELDS: dict[tuple[Any, ...], Field] = {}
 
 
 def _type(name: str, params: tuple[int, ...]) -> Type:
