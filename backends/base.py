@@ -89,9 +89,15 @@ class SqlRenderer:
     def table(self, entity: Entity | str) -> str:
         if isinstance(entity, str):
             entity = self.entities[entity]
+        cached = self._quoted.get(entity.table_name)
+        if cached is not None and cached[1] is None:  # quoted before, not shortened: nothing to report
+            return cached[0]
         return self.ident(entity.table_name, ("entity", entity.name, "name"))
 
     def column(self, entity: Entity, name: str) -> str:
+        cached = self._quoted.get(name)
+        if cached is not None and cached[1] is None:
+            return cached[0]
         return self.ident(name, ("entity", entity.name, "field", name, "name"))
 
     def columns(self, entity: Entity, names: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ change what the schema accepts (a unique key).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from schemac import expressions
@@ -83,11 +83,19 @@ class MysqlRenderer(SqlRenderer):
     def __init__(self, schema: Any) -> None:
         super().__init__(schema)
         _register_sqlglot_dialect()
+        self._fields: dict[str, dict[str, Field]] = {}
 
     @classmethod
     def load_sqlglot(cls) -> None:
         _register_sqlglot_dialect()
         super().load_sqlglot()
+
+    def _field(self, entity: Entity, name: str) -> Field | None:
+        """A field by name, from a table built once per entity."""
+        fields = self._fields.get(entity.name)
+        if fields is None:
+            fields = self._fields[entity.name] = {f.name: f for f in entity.fields}
+        return fields.get(name)
 
     def literal(self, value: str) -> str:
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -203,7 +211,7 @@ class MysqlRenderer(SqlRenderer):
     def _key_size(self, entity: Entity, cols: tuple[str, ...]) -> tuple[int, str | None]:
         size = 0
         for c in cols:
-            f = entity.field(c)
+            f = self._field(entity, c)
             if f is None or f.type is None or f.override(self.name) is not None:
                 continue
             width = 2 if f.type.name in self.enums else KEY_BYTES.get(f.type.name, 0)
@@ -213,17 +221,12 @@ class MysqlRenderer(SqlRenderer):
         return size, None
 
     def _check_checks(self, entity: Entity) -> None:
-        from sqlglot import exp
-
         guarded = {c for fk in entity.foreign_keys
                    if fk.on_delete not in (Action.NO_ACTION, Action.RESTRICT)
                    or fk.on_update not in (Action.NO_ACTION, Action.RESTRICT) for c in fk.columns}
         identity = {f.name for f in entity.fields if f.identity}
         for check in entity.checks:
-            tree = expressions.parse(check.expression)
-            if isinstance(tree, expressions.ExprError):
-                continue
-            used = {c.name for c in expressions.columns(tree)}
+            used = {name for name, _ in expressions.column_names(check.expression)}
             bad = sorted(used & guarded)
             at = _constraint(entity, check.name)
             if bad:
@@ -232,8 +235,7 @@ class MysqlRenderer(SqlRenderer):
             if used & identity:
                 self.unsupported(f"check '{check.name}' uses an AUTO_INCREMENT column; MySQL refuses it",
                                  at, error=True)
-            if any(type(n).__name__ in NON_DETERMINISTIC for n in tree.walk()) or any(
-                    isinstance(n, exp.Anonymous) and n.name.lower() in ("now", "uuid", "rand") for n in tree.walk()):
+            if _non_deterministic(check.expression):
                 self.unsupported(f"check '{check.name}' calls a non-deterministic function; MySQL refuses it",
                                  at, error=True)
 
@@ -274,7 +276,7 @@ class MysqlRenderer(SqlRenderer):
         return f"CREATE {unique}INDEX {self.ident(index.name or '')} ON {self.table(entity)} ({', '.join(parts)});"
 
     def _is_json(self, entity: Entity, column: str) -> bool:
-        f = entity.field(column)
+        f = self._field(entity, column)
         return f is not None and f.type is not None and f.type.name == "json" and f.override(self.name) is None
 
     def _key_parts(self, entity: Entity, index: Index) -> list[str] | None:
@@ -282,7 +284,7 @@ class MysqlRenderer(SqlRenderer):
         fixed = 0
         variable: list[IndexColumn] = []
         for c in index.columns:
-            f = entity.field(c.column or "")
+            f = self._field(entity, c.column or "")
             if f is None or f.type is None or f.override(self.name) is not None:
                 continue
             width = 2 if f.type.name in self.enums else KEY_BYTES.get(f.type.name, 0)
@@ -311,12 +313,23 @@ class MysqlRenderer(SqlRenderer):
         return parts
 
     def _width(self, entity: Entity, c: IndexColumn) -> int:
-        f = entity.field(c.column or "")
+        f = self._field(entity, c.column or "")
         assert f is not None and f.type is not None
         width = KEY_BYTES.get(f.type.name)
         if width is None:
             return 0
         return int(width(f.type.params)) if callable(width) else int(width)
+
+
+@cache
+def _non_deterministic(text: str) -> bool:
+    """Whether an expression calls a function whose value changes between calls."""
+    from sqlglot import exp
+
+    tree = expressions.parse(text)
+    return not isinstance(tree, expressions.ExprError) and any(
+        type(n).__name__ in NON_DETERMINISTIC
+        or (isinstance(n, exp.Anonymous) and n.name.lower() in ("now", "uuid", "rand")) for n in tree.walk())
 
 
 def _constraint(entity: Entity, name: str | None) -> tuple[str, ...]:

@@ -115,7 +115,7 @@ class SqliteRenderer(SqlRenderer):
         return next((f for f in entity.fields if f.identity and pk == (f.name,)), None)
 
     def type_sql(self, entity: Entity, f: Field) -> str:
-        if f.override(self.name) is None and f.type is not None:
+        if f.type is not None and f.override(self.name) is None:
             if f.identity:
                 return "INTEGER"
             if f.type.name in self.enums:
@@ -146,7 +146,9 @@ class SqliteRenderer(SqlRenderer):
         """Enum and json columns are checked by CHECK constraints."""
         out = []
         for f in entity.fields:
-            if f.type is None or f.override(self.name) is not None:
+            if f.type is None or (f.type.name not in self.enums and f.type.name != "json"):
+                continue
+            if f.override(self.name) is not None:
                 continue
             col = self.column(entity, f.name)
             enum = self.enums.get(f.type.name)

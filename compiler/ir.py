@@ -136,6 +136,8 @@ class Field(Node):
     overrides: tuple[TypeOverride, ...] = ()
 
     def override(self, dialect: str) -> str | None:
+        if not self.overrides:
+            return None
         return next((o.sql for o in self.overrides if o.dialect == dialect), None)
 
 
