@@ -68,11 +68,12 @@ def spec_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def load_files(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
+def load_files(paths: Iterable[str | os.PathLike[str]], *, resolved: bool = True) -> LoadResult:
     """Parse spec files and the files they import, merge and resolve them.
 
     Args:
         paths: `.schema` files or folders of them.
+        resolved: False stops after merging: `schema` stays None (see `compile_files`).
 
     Returns:
         A `LoadResult`. Its `schema` is the resolved schema when parsing succeeded; look at
@@ -81,7 +82,7 @@ def load_files(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
     loader = _Loader()
     for path in spec_files(paths):
         loader.load(path, None)
-    return loader.finish()
+    return loader.finish(resolved)
 
 
 def load_text(text: str, path: str = "<string>") -> LoadResult:
@@ -115,10 +116,7 @@ def compile_files(paths: Sequence[str | os.PathLike[str]], dialect: str, *, jobs
     if jobs > 1:
         from schemac import parallel
 
-        loader = _Loader()
-        for path in spec_files(paths):
-            loader.load(path, None)
-        declared = loader.finish(resolved=False)
+        declared = load_files(paths, resolved=False)
         if declared.ok and declared.declared is not None and len(declared.declared.entities) >= parallel.THRESHOLD:
             out = parallel.compile_on_two_cores(declared.declared, declared.source_map, dialect)
             if out is not None:
@@ -131,7 +129,7 @@ def compile_files(paths: Sequence[str | os.PathLike[str]], dialect: str, *, jobs
 
 
 def _resolve_loaded(result: LoadResult) -> LoadResult:
-    """Resolve a result loaded with `finish(resolved=False)`."""
+    """Resolve a result loaded with `resolved=False`."""
     if result.declared is None or result.schema is not None:
         return result
     schema, problems = resolve(result.declared, result.source_map)
@@ -228,12 +226,9 @@ class _Loader:
             return LoadResult(None, None, source_map, diagnostics, self.order)
         declared, merge_problems = _merge([r for r in self.order], source_map)
         diagnostics.extend(merge_problems)
-        schema = None
-        if resolved:
-            schema, problems = resolve(declared, source_map)
-            diagnostics.extend(locate(problems, source_map))
         diagnostics.sort(key=sort_key)
-        return LoadResult(declared, schema, source_map, diagnostics, self.order)
+        result = LoadResult(declared, None, source_map, diagnostics, self.order)
+        return _resolve_loaded(result) if resolved else result
 
 
 def _merge(results: list[ParseResult], source_map: SourceMap) -> tuple[Schema, list[Diagnostic]]:
