@@ -42,9 +42,9 @@ def _json(payload: dict[str, Any]) -> None:
 
 
 def _diagnostics_json(diagnostics: Sequence[Any]) -> list[dict[str, object]]:
-    from schemac.diagnostics import sort_key
+    from schemac.diagnostics import to_json
 
-    return [d.to_json() for d in sorted(diagnostics, key=sort_key)]
+    return to_json(diagnostics)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

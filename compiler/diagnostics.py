@@ -8,7 +8,6 @@ is documented in `docs/diagnostics.md` (a test keeps the two in step).
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -202,5 +201,6 @@ def render_one(d: Diagnostic) -> str:
     return "\n".join(lines)
 
 
-def to_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps([d.to_json() for d in sorted(diagnostics, key=sort_key)], indent=2)
+def to_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
+    """The diagnostics as JSON-ready objects, in the order `render` shows them."""
+    return [d.to_json() for d in sorted(diagnostics, key=sort_key)]
