@@ -423,38 +423,41 @@ class ScratchDatabase:
         return read_catalog(self.connection, self.dialect)
 
 
-@contextlib.contextmanager
-def pg_database() -> Iterator[ScratchDatabase]:
-    """A scratch PostgreSQL database, dropped on exit (WITH (FORCE) ends stray sessions)."""
-    found = availability("postgresql")
-    found.require()
-    name = _scratch_name()
-    _admin("postgresql", f'CREATE DATABASE "{name}"')
-    try:
-        conn = found.server.connect(name)
-        try:
-            yield ScratchDatabase("postgresql", name, conn, found.version or "")
-        finally:
-            conn.close()
-    finally:
-        _admin("postgresql", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# How to create and drop a scratch database on each server. PostgreSQL's WITH (FORCE) ends
+# stray sessions; MySQL/MariaDB databases get utf8mb4 with the binary collation schemac uses.
+_SERVER_DATABASES = {
+    "postgresql": ('CREATE DATABASE "{name}"', 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'),
+    "mysql": ("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+              "DROP DATABASE IF EXISTS `{name}`"),
+}
 
 
 @contextlib.contextmanager
-def mysql_database() -> Iterator[ScratchDatabase]:
-    """A scratch MySQL/MariaDB database (utf8mb4, binary collation), dropped on exit."""
-    found = availability("mysql")
+def _server_database(dialect: str) -> Iterator[ScratchDatabase]:
+    """A scratch database on a server, dropped on exit."""
+    found = availability(dialect)
     found.require()
     name = _scratch_name()
-    _admin("mysql", f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    create, drop = _SERVER_DATABASES[dialect]
+    _admin(dialect, create.format(name=name))
     try:
         conn = found.server.connect(name)
         try:
-            yield ScratchDatabase("mysql", name, conn, found.version or "")
+            yield ScratchDatabase(dialect, name, conn, found.version or "")
         finally:
             conn.close()
     finally:
-        _admin("mysql", f"DROP DATABASE IF EXISTS `{name}`")
+        _admin(dialect, drop.format(name=name))
+
+
+def pg_database() -> contextlib.AbstractContextManager[ScratchDatabase]:
+    """A scratch PostgreSQL database, dropped on exit."""
+    return _server_database("postgresql")
+
+
+def mysql_database() -> contextlib.AbstractContextManager[ScratchDatabase]:
+    """A scratch MySQL/MariaDB database, dropped on exit."""
+    return _server_database("mysql")
 
 
 def _admin(dialect: str, statement: str) -> None:
