@@ -154,6 +154,13 @@ class FastParser:
             out.append(self.name())
         return self.b.name_list((-1, -1), out)  # type: ignore[no-any-return]
 
+    def paren_names(self) -> Any:
+        """( name, ... )"""
+        self.expect("LPAR")
+        names = self.names()
+        self.expect("RPAR")
+        return names
+
     def header(self) -> list[Any]:
         """(doc | attr)*"""
         out = []
@@ -300,9 +307,7 @@ class FastParser:
         start = self.take()[2]
         if words == 2:
             self.take()
-        self.expect("LPAR")
-        children = [self.names()]
-        self.expect("RPAR")
+        children = [self.paren_names()]
         children.extend(self.header())
         return getattr(self.b, rule)((start, self.last_end), children)
 
@@ -394,26 +399,18 @@ class FastParser:
     def foreign_key(self) -> Any:
         start = self.take()[2]
         self.take()
-        self.expect("LPAR")
-        children = [self.names()]
-        self.expect("RPAR")
+        children = [self.paren_names()]
         self.keyword("references")
         children.append(self.name())
-        self.expect("LPAR")
-        children.append(self.names())
-        self.expect("RPAR")
+        children.append(self.paren_names())
         children.extend(self.header())
         return self.b.foreign_key((start, self.last_end), children)
 
     def fd(self) -> Any:
         start = self.take()[2]
-        self.expect("LPAR")
-        children = [self.names()]
-        self.expect("RPAR")
+        children = [self.paren_names()]
         self.expect("ARROW")
-        self.expect("LPAR")
-        children.append(self.names())
-        self.expect("RPAR")
+        children.append(self.paren_names())
         children.extend(self.header())
         return self.b.fd((start, self.last_end), children)
 
