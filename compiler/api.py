@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from schemac.diagnostics import Diagnostic, error, locate, sort_key
 from schemac.dsl.parser import ParseResult, parse_text
@@ -148,6 +149,109 @@ def compile_loaded(result: LoadResult, dialect: str) -> CompileResult:
     if any(d.is_error for d in backend):
         return CompileResult(None, result, diagnostics)
     return CompileResult(sql, result, diagnostics)
+
+
+DIAGRAM_FORMATS = ("mermaid", "dot")
+IMAGE_FORMATS = ("svg", "png")
+
+
+@dataclass
+class DiagramResult:
+    text: str | None  # Mermaid or DOT; None when the spec has errors
+    load: LoadResult
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+
+def diagram_files(paths: Sequence[str | os.PathLike[str]], fmt: str = "mermaid", *, only: Sequence[str] = (),
+                  modules: Sequence[str] = (), columns: bool = True, jobs: int = 1) -> DiagramResult:
+    """The entity-relationship diagram of specs as Mermaid or Graphviz DOT text.
+
+    Args:
+        paths: `.schema` files or folders of them.
+        fmt: "mermaid" or "dot".
+        only, modules: draw these entities, or the entities of these modules, with their
+            direct neighbours; everything when both are empty.
+        columns: False draws entities and relationships only.
+        jobs: as for `compile_files`; more than 1 may use two processes on a large schema.
+
+    Raises:
+        schemac.backends.erd.SelectionError: an entity or module in `only` or `modules` is
+            not in the schema.
+
+    Example:
+        >>> diagram_files(["examples/shop.schema"]).text.splitlines()[1]  # doctest: +SKIP
+        'erDiagram'
+    """
+    from schemac.backends import erd, graphviz, mermaid
+
+    backend = mermaid if fmt == "mermaid" else graphviz
+    if jobs > 1 and not only and not modules:
+        from schemac import parallel
+
+        declared = load_files(paths, resolved=False)
+        if declared.ok and declared.declared is not None and len(declared.declared.entities) >= parallel.THRESHOLD:
+            def render(schema: Schema, entities: list[Entity]) -> tuple[list[Any], list[Diagnostic]]:
+                return list(backend.parts(schema, entities, columns=columns)), []
+
+            out = parallel.diagram_on_two_cores(declared.declared, declared.source_map, render)
+            if out is not None:
+                items, found = out
+                diagnostics = sorted(declared.diagnostics + locate(found, declared.source_map), key=sort_key)
+                text = mermaid.join(items) if fmt == "mermaid" else graphviz.join(
+                    items, declared.declared.modules, columns=columns)
+                return DiagramResult(text, declared, diagnostics)
+        loaded = _resolve_loaded(declared)
+    else:
+        loaded = load_files(paths)
+    if not loaded.ok or loaded.schema is None:
+        return DiagramResult(None, loaded, loaded.diagnostics)
+    selection = erd.select(loaded.schema, only, modules)
+    return DiagramResult(backend.render(loaded.schema, selection, columns=columns), loaded, loaded.diagnostics)
+
+
+class GraphvizMissing(RuntimeError):
+    """Graphviz's `dot` program is not installed, or not on PATH."""
+
+
+def render_dot(dot: str, fmt: str) -> bytes:
+    """Lay out DOT text with Graphviz's `dot` program into an SVG or PNG image.
+
+    Raises:
+        GraphvizMissing: `dot` cannot be found; the message says how to install it.
+    """
+    import graphviz  # type: ignore[import-untyped]  # (no stubs)
+
+    try:
+        return graphviz.pipe("dot", fmt, dot.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound as exc:
+        raise GraphvizMissing(
+            f"--format {fmt} needs Graphviz's 'dot' program, which is not installed or not on PATH.\n"
+            "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz; "
+            "macOS: brew install graphviz; Windows: https://graphviz.org/download/),\n"
+            "or print the DOT text with --format dot, which needs nothing.") from exc
+
+
+@dataclass
+class DictionaryResult:
+    files: dict[str, str] | None  # relative path -> Markdown; None when the spec has errors
+    load: LoadResult
+    diagnostics: list[Diagnostic]
+
+
+def dictionary_files(paths: Sequence[str | os.PathLike[str]]) -> DictionaryResult:
+    """A data dictionary of specs in Markdown (`schemac docs`): the files to write, by path
+    relative to the output folder."""
+    from schemac.backends import dictionary
+
+    loaded = load_files(paths)
+    if not loaded.ok or loaded.schema is None:
+        return DictionaryResult(None, loaded, loaded.diagnostics)
+    files = dictionary.render(loaded.schema, [f.source.path for f in loaded.files])
+    return DictionaryResult(files, loaded, loaded.diagnostics)
 
 
 @dataclass

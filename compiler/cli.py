@@ -57,6 +57,8 @@ def cli() -> None:
       schemac check shop.schema
       schemac compile shop.schema --dialect postgresql -o shop.sql
       schemac fmt specs/
+      schemac erd shop.schema --format svg -o shop.svg
+      schemac docs shop.schema -o docs/data
     """
 
 
@@ -92,6 +94,97 @@ def compile_cmd(specs: tuple[Path, ...], dialect: str | None, output: Path | Non
     if _report(compiled.diagnostics, strict) or compiled.sql is None:
         sys.exit(EXIT_INPUT)
     _write(compiled.sql, output)
+
+
+@cli.command()
+@_spec_paths
+@click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid",
+              show_default=True, help="mermaid or dot: diagram text; svg or png: a picture laid out by Graphviz.")
+@click.option("--only", multiple=True, metavar="ENTITY",
+              help="Draw these entities and their direct neighbours (repeat, or separate with commas).")
+@click.option("--module", "modules", multiple=True, metavar="NAME",
+              help="Draw the entities of these modules and their direct neighbours (repeat, or use commas).")
+@click.option("--no-columns", is_flag=True, help="Draw entities and relationships only: an overview.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@_strict_option
+def erd(specs: tuple[Path, ...], fmt: str, only: tuple[str, ...], modules: tuple[str, ...], no_columns: bool,
+        output: Path | None, strict: bool) -> None:
+    """Draw the entity-relationship diagram of specs.
+
+    \b
+    Examples:
+      schemac erd shop.schema > shop.mmd
+      schemac erd shop.schema --format svg -o shop.svg
+      schemac erd shop.schema --only order --no-columns
+
+    Mermaid text renders on GitHub and GitLab in a ```mermaid block. svg and png need
+    Graphviz's `dot` program; dot text needs nothing.
+    """
+    from schemac import api
+    from schemac.backends.erd import SelectionError
+
+    if fmt == "png" and output is None and sys.stdout.isatty():
+        raise click.UsageError("a PNG is binary: write it to a file with -o FILE (or redirect the output)")
+    try:
+        result = api.diagram_files(specs, "mermaid" if fmt == "mermaid" else "dot", only=_split(only),
+                                   modules=_split(modules), columns=not no_columns, jobs=min(2, os.cpu_count() or 1))
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if _report(result.diagnostics, strict) or result.text is None:
+        sys.exit(EXIT_INPUT)
+    if fmt in api.IMAGE_FORMATS:
+        try:
+            image = api.render_dot(result.text, fmt)
+        except api.GraphvizMissing as exc:
+            raise click.UsageError(str(exc)) from exc
+        _write_bytes(image, output)
+        return
+    _write(result.text, output)
+
+
+@cli.command()
+@_spec_paths
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the dictionary to (created if missing).")
+@_strict_option
+def docs(specs: tuple[Path, ...], output: Path, strict: bool) -> None:
+    """Write a data dictionary of specs in Markdown.
+
+    One section per entity: its documentation, columns with their type in every dialect,
+    keys, indexes, relationships both ways and access patterns, with the Mermaid diagram
+    embedded so that it renders on any code host:
+    `schemac docs shop.schema -o docs/data`.
+    """
+    from schemac import api
+
+    result = api.dictionary_files(specs)
+    if _report(result.diagnostics, strict) or result.files is None:
+        sys.exit(EXIT_INPUT)
+    for name, text in result.files.items():
+        path = output / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.FileError(str(path.parent), hint=exc.strerror or str(exc)) from exc
+        _write(text, path)
+        click.echo(f"wrote {path}", err=True)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Repeated option values, each of which may be a comma-separated list."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -1,7 +1,9 @@
-"""Golden files: the DDL of every example, for every dialect, reviewed in diffs like code.
+"""Golden files: the DDL of every example for every dialect, and its diagrams, reviewed in
+diffs like code.
 
-`tests/golden/compile/<example>/<dialect>.sql` holds what `schemac compile` prints. A change
-to the output fails here until the golden files are rewritten with
+`tests/golden/compile/<example>/<dialect>.sql` holds what `schemac compile` prints, and
+`erd.mmd` and `erd.dot` what `schemac erd --format mermaid|dot` prints. A change to the
+output fails here until the golden files are rewritten with
 `pytest tests/backends/test_goldens.py --update-goldens` and the diff is reviewed.
 """
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from schemac.api import compile_files
+from schemac.api import compile_files, diagram_files
 from schemac.diagnostics import render
 from schemac.ir import DIALECTS
 
@@ -37,7 +39,24 @@ def test_example_ddl_matches_its_golden_file(example: Path, dialect: str, update
         "pytest tests/backends/test_goldens.py --update-goldens")
 
 
+@pytest.mark.parametrize("fmt, suffix", [("mermaid", "mmd"), ("dot", "dot")])
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_example_diagram_matches_its_golden_file(example: Path, fmt: str, suffix: str, update_goldens: bool) -> None:
+    result = diagram_files([example], fmt)
+    assert result.text is not None, render(result.diagnostics)
+    golden = GOLDEN / example.stem / f"erd.{suffix}"
+    if update_goldens:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(result.text, encoding="utf-8")
+        return
+    assert golden.exists(), f"{golden} is missing: run pytest --update-goldens"
+    assert result.text == golden.read_text(encoding="utf-8"), (
+        f"the {fmt} diagram of {example.name} changed; review the difference and run "
+        "pytest tests/backends/test_goldens.py --update-goldens")
+
+
 def test_every_golden_file_belongs_to_an_example() -> None:
-    expected = {(e.stem, d) for e in EXAMPLES for d in DIALECTS}
-    found = {(p.parent.name, p.stem) for p in GOLDEN.glob("*/*.sql")}
+    expected = {(e.stem, f"{d}.sql") for e in EXAMPLES for d in DIALECTS}
+    expected |= {(e.stem, f"erd.{s}") for e in EXAMPLES for s in ("mmd", "dot")}
+    found = {(p.parent.name, p.name) for p in GOLDEN.glob("*/*") if p.is_file()}
     assert found <= expected, f"stale golden files: {sorted(found - expected)}"

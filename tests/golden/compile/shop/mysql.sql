@@ -111,6 +111,47 @@ CREATE TABLE `product_tag` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Labels on a product; a tag lists its products through the index on tag_id';
 CREATE INDEX `product_tag_tag_id_idx` ON `product_tag` (`tag_id`);
 
+CREATE TABLE `supplier` (
+  `id` BIGINT NOT NULL AUTO_INCREMENT,
+  `tenant_id` CHAR(36) NOT NULL,
+  `name` VARCHAR(200) NOT NULL,
+  `contact_email` VARCHAR(320) NULL COMMENT 'Usually a named buyer''s address, so personal data',
+  `country` CHAR(2) NOT NULL,
+  CONSTRAINT `supplier_pkey` PRIMARY KEY (`id`),
+  CONSTRAINT `supplier_tenant_id_name_key` UNIQUE (`tenant_id`, `name`),
+  CONSTRAINT `supplier_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A company the merchant buys stock from';
+
+CREATE TABLE `product_supplier` (
+  `product_id` BIGINT NOT NULL,
+  `supplier_id` BIGINT NOT NULL,
+  `unit_cost` DECIMAL(12, 2) NOT NULL,
+  `lead_time_days` SMALLINT NULL,
+  CONSTRAINT `product_supplier_pkey` PRIMARY KEY (`product_id`, `supplier_id`),
+  CONSTRAINT `product_supplier_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `product_supplier_supplier_id_fkey` FOREIGN KEY (`supplier_id`) REFERENCES `supplier` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `product_supplier_unit_cost_check` CHECK (`unit_cost` >= 0),
+  CONSTRAINT `product_supplier_lead_time_days_check` CHECK (`lead_time_days` >= 0)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Who the merchant can buy the product from, and on what terms';
+CREATE INDEX `product_supplier_supplier_id_idx` ON `product_supplier` (`supplier_id`);
+
+CREATE TABLE `review` (
+  `id` BIGINT NOT NULL AUTO_INCREMENT,
+  `tenant_id` CHAR(36) NOT NULL,
+  `product_id` BIGINT NOT NULL,
+  `customer_id` BIGINT NULL COMMENT 'Cleared when the account is deleted; the review stays',
+  `rating` SMALLINT NOT NULL,
+  `body` LONGTEXT NULL COMMENT 'Free text; may name people',
+  `approved_at` DATETIME(6) NULL,
+  `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
+  CONSTRAINT `review_pkey` PRIMARY KEY (`id`),
+  CONSTRAINT `review_product_id_customer_id_key` UNIQUE (`product_id`, `customer_id`),
+  CONSTRAINT `review_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `review_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `review_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `review_rating_check` CHECK (`rating` >= 1 AND `rating` <= 5)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A customer''s rating of a product, shown on the product page once approved';
+
 CREATE TABLE `warehouse` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,
   `tenant_id` CHAR(36) NOT NULL,
@@ -169,6 +210,34 @@ CREATE TABLE `cart_item` (
   CONSTRAINT `cart_item_quantity_check` CHECK (`quantity` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='What is in the cart';
 CREATE INDEX `cart_item_product_id_idx` ON `cart_item` (`product_id`);
+
+CREATE TABLE `coupon` (
+  `id` BIGINT NOT NULL AUTO_INCREMENT,
+  `tenant_id` CHAR(36) NOT NULL,
+  `code` VARCHAR(40) NOT NULL COMMENT 'Stored upper-case; what the shopper types is upper-cased',
+  `percent_off` DECIMAL(5, 2) NOT NULL,
+  `starts_at` DATETIME(6) NOT NULL,
+  `ends_at` DATETIME(6) NULL,
+  `max_uses` INT NULL COMMENT 'Redemptions allowed in all; unlimited when empty',
+  CONSTRAINT `coupon_pkey` PRIMARY KEY (`id`),
+  CONSTRAINT `coupon_tenant_id_code_key` UNIQUE (`tenant_id`, `code`),
+  CONSTRAINT `coupon_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `coupon_code_check` CHECK (`code` = UPPER(`code`)),
+  CONSTRAINT `coupon_percent_off_check` CHECK (`percent_off` > 0 AND `percent_off` <= 100),
+  CONSTRAINT `coupon_max_uses_check` CHECK (`max_uses` > 0),
+  CONSTRAINT `coupon_ends_after_start` CHECK (`ends_at` IS NULL OR `ends_at` > `starts_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A discount code shoppers enter at checkout';
+
+CREATE TABLE `coupon_redemption` (
+  `coupon_id` BIGINT NOT NULL,
+  `customer_id` BIGINT NOT NULL,
+  `tenant_id` CHAR(36) NOT NULL,
+  `redeemed_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
+  CONSTRAINT `coupon_redemption_pkey` PRIMARY KEY (`coupon_id`, `customer_id`),
+  CONSTRAINT `coupon_redemption_coupon_id_fkey` FOREIGN KEY (`coupon_id`) REFERENCES `coupon` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `coupon_redemption_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `coupon_redemption_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='One use of a coupon; a customer can use each coupon once';
 
 CREATE TABLE `order` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,

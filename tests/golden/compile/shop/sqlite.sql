@@ -134,6 +134,48 @@ CREATE TABLE "product_tag" /* Labels on a product; a tag lists its products thro
 );
 CREATE INDEX "product_tag_tag_id_idx" ON "product_tag" ("tag_id");
 
+CREATE TABLE "supplier" /* A company the merchant buys stock from */ (
+  "id" INTEGER NOT NULL CONSTRAINT "supplier_pkey" PRIMARY KEY AUTOINCREMENT,
+  "tenant_id" UUID NOT NULL,
+  "name" VARCHAR(200) NOT NULL,
+  -- Usually a named buyer's address, so personal data
+  "contact_email" VARCHAR(320),
+  "country" CHAR(2) NOT NULL,
+  CONSTRAINT "supplier_tenant_id_name_key" UNIQUE ("tenant_id", "name"),
+  CONSTRAINT "supplier_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE
+);
+
+CREATE TABLE "product_supplier" /* Who the merchant can buy the product from, and on what terms */ (
+  "product_id" BIGINT NOT NULL,
+  "supplier_id" BIGINT NOT NULL,
+  "unit_cost" NUMERIC(12, 2) NOT NULL,
+  "lead_time_days" SMALLINT,
+  CONSTRAINT "product_supplier_pkey" PRIMARY KEY ("product_id", "supplier_id"),
+  CONSTRAINT "product_supplier_product_id_fkey" FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE CASCADE,
+  CONSTRAINT "product_supplier_supplier_id_fkey" FOREIGN KEY ("supplier_id") REFERENCES "supplier" ("id") ON DELETE CASCADE,
+  CONSTRAINT "product_supplier_unit_cost_check" CHECK ("unit_cost" >= 0),
+  CONSTRAINT "product_supplier_lead_time_days_check" CHECK ("lead_time_days" >= 0)
+);
+CREATE INDEX "product_supplier_supplier_id_idx" ON "product_supplier" ("supplier_id");
+
+CREATE TABLE "review" /* A customer's rating of a product, shown on the product page once approved */ (
+  "id" INTEGER NOT NULL CONSTRAINT "review_pkey" PRIMARY KEY AUTOINCREMENT,
+  "tenant_id" UUID NOT NULL,
+  "product_id" BIGINT NOT NULL,
+  -- Cleared when the account is deleted; the review stays
+  "customer_id" BIGINT,
+  "rating" SMALLINT NOT NULL,
+  -- Free text; may name people
+  "body" TEXT,
+  "approved_at" TIMESTAMPTZ,
+  "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT "review_product_id_customer_id_key" UNIQUE ("product_id", "customer_id"),
+  CONSTRAINT "review_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
+  CONSTRAINT "review_product_id_fkey" FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE CASCADE,
+  CONSTRAINT "review_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id") ON DELETE SET NULL,
+  CONSTRAINT "review_rating_check" CHECK ("rating" >= 1 AND "rating" <= 5)
+);
+
 CREATE TABLE "warehouse" /* A place stock is kept and shipped from */ (
   "id" INTEGER NOT NULL CONSTRAINT "warehouse_pkey" PRIMARY KEY AUTOINCREMENT,
   "tenant_id" UUID NOT NULL,
@@ -200,6 +242,35 @@ CREATE TABLE "cart_item" /* What is in the cart */ (
   CONSTRAINT "cart_item_quantity_check" CHECK ("quantity" > 0)
 );
 CREATE INDEX "cart_item_product_id_idx" ON "cart_item" ("product_id");
+
+CREATE TABLE "coupon" /* A discount code shoppers enter at checkout */ (
+  "id" INTEGER NOT NULL CONSTRAINT "coupon_pkey" PRIMARY KEY AUTOINCREMENT,
+  "tenant_id" UUID NOT NULL,
+  -- Stored upper-case; what the shopper types is upper-cased
+  "code" VARCHAR(40) NOT NULL,
+  "percent_off" NUMERIC(5, 2) NOT NULL,
+  "starts_at" TIMESTAMPTZ NOT NULL,
+  "ends_at" TIMESTAMPTZ,
+  -- Redemptions allowed in all; unlimited when empty
+  "max_uses" INTEGER,
+  CONSTRAINT "coupon_tenant_id_code_key" UNIQUE ("tenant_id", "code"),
+  CONSTRAINT "coupon_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
+  CONSTRAINT "coupon_code_check" CHECK ("code" = UPPER("code")),
+  CONSTRAINT "coupon_percent_off_check" CHECK ("percent_off" > 0 AND "percent_off" <= 100),
+  CONSTRAINT "coupon_max_uses_check" CHECK ("max_uses" > 0),
+  CONSTRAINT "coupon_ends_after_start" CHECK ("ends_at" IS NULL OR "ends_at" > "starts_at")
+);
+
+CREATE TABLE "coupon_redemption" /* One use of a coupon; a customer can use each coupon once */ (
+  "coupon_id" BIGINT NOT NULL,
+  "customer_id" BIGINT NOT NULL,
+  "tenant_id" UUID NOT NULL,
+  "redeemed_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT "coupon_redemption_pkey" PRIMARY KEY ("coupon_id", "customer_id"),
+  CONSTRAINT "coupon_redemption_coupon_id_fkey" FOREIGN KEY ("coupon_id") REFERENCES "coupon" ("id") ON DELETE CASCADE,
+  CONSTRAINT "coupon_redemption_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id") ON DELETE CASCADE,
+  CONSTRAINT "coupon_redemption_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE
+);
 
 CREATE TABLE "order" /* A placed order; prices and addresses are copied so later edits do not change it */ (
   "id" INTEGER NOT NULL CONSTRAINT "order_pkey" PRIMARY KEY AUTOINCREMENT,
