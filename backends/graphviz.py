@@ -50,6 +50,7 @@ _ARROWS = {End.ONE: "teetee", End.ZERO_OR_ONE: "teeodot", End.ZERO_OR_MORE: "cro
 class GraphvizRenderer:
     def __init__(self, *, columns: bool = True) -> None:
         self.columns = columns
+        self._rows: dict[tuple[object, ...], str] = {}
 
     def node(self, entity: Entity, neighbour: bool = False) -> str:
         """The node statement of one entity; a `neighbour` (drawn only for context) is grey."""
@@ -69,11 +70,21 @@ class GraphvizRenderer:
                 f'<font color="white">{title}</font></td></tr>']
         if self.columns:
             marks = key_markers(entity)
-            rows.extend(self.row(i, f, marks[f.name]) for i, f in enumerate(entity.fields))
+            rows.extend(self.row(f, marks[f.name]) for f in entity.fields)
         return ('<table border="1" cellborder="0" cellspacing="0" cellpadding="3" color="#4a5568">'
                 + "".join(rows) + "</table>")
 
-    def row(self, index: int, f: Field, marks: Sequence[str]) -> str:
+    def row(self, f: Field, marks: Sequence[str]) -> str:
+        # Large schemas repeat the same columns (id, tenant_id, created_at...) many times.
+        key = (f.name, f.type, f.nullable, tuple(marks), f.tags)
+        cached = self._rows.get(key)
+        if cached is None:
+            cached = self._rows[key] = self._row(f, marks)
+        return cached
+
+    def _row(self, f: Field, marks: Sequence[str]) -> str:
+        """A column's row; foreign-key lines arrive at its first cell (port `l_<name>`) and
+        leave from its last (`r_<name>`)."""
         sensitive = is_sensitive(f)
         fill = f' bgcolor="{SENSITIVE_FILL}"' if sensitive else ""
         keys = f'<font point-size="8"><b>{" ".join(marks)}</b></font>' if marks else ""
@@ -81,19 +92,19 @@ class GraphvizRenderer:
         tags = " ".join(_esc(t) for t in tag_text(f))
         if tags:
             tags = f'<font point-size="8" color="{SENSITIVE_TEXT if sensitive else MUTED_TEXT}">{tags}</font>'
-        return (f'<tr><td port="c{index}" align="left"{fill}>{keys}</td>'
+        port = _port(f.name)
+        return (f'<tr><td port="l{port}" align="left"{fill}>{keys}</td>'
                 f'<td align="left"{fill}>{_esc(f.name)}</td>'
                 f'<td align="left"{fill}><font color="{MUTED_TEXT}">{kind}</font></td>'
-                f'<td port="c{index}e" align="left"{fill}>{tags}</td></tr>')
+                f'<td port="r{port}" align="left"{fill}>{tags}</td></tr>')
 
-    def edge(self, r: Relationship, positions: dict[str, dict[str, int]]) -> str:
+    def edge(self, r: Relationship) -> str:
+        """The line of a foreign key, from the parent's referenced column to the child's
+        foreign-key column (their first columns, when composite)."""
         tail, head = _quote(r.parent), _quote(r.child)
         if self.columns:
-            parent_row = positions.get(r.parent, {}).get(r.target_columns[0])
-            child_row = positions[r.child].get(r.columns[0])
-            if parent_row is not None and child_row is not None:
-                tail += f':"c{parent_row}e":e'
-                head += f':"c{child_row}":w'
+            tail += f':"r{_port(r.target_columns[0])}":e'
+            head += f':"l{_port(r.columns[0])}":w'
         attrs = [f"arrowtail={_ARROWS[r.parent_end]}", f"arrowhead={_ARROWS[r.child_end]}"]
         if not r.identifying:
             attrs.append("style=dashed")
@@ -103,9 +114,9 @@ class GraphvizRenderer:
 
 
 
-# One entity's part of a graph: its name, module, node statement, the relationships drawn
-# from its foreign keys, and the row of each of its columns.
-Part = tuple[str, str | None, str, list[Relationship], dict[str, int]]
+# One entity's part of a graph: its module, its node statement and the edge statements of
+# its foreign keys.
+Part = tuple[str | None, str, list[str]]
 
 
 def render(schema: Schema, selection: Selection | None = None, *, columns: bool = True) -> str:
@@ -127,22 +138,20 @@ def parts(schema: Schema, entities: Sequence[Entity], selection: Selection | Non
     whole = selection is None or selection.whole
     out: list[Part] = []
     for e in entities:
-        drawn = [r for r in relationships(e) if whole or selection.draws(r)]  # type: ignore[union-attr]
+        edges = [renderer.edge(r) for r in relationships(e) if whole or selection.draws(r)]  # type: ignore[union-attr]
         neighbour = not whole and selection.is_neighbour(e.name)  # type: ignore[union-attr]
-        out.append((e.name, e.module, renderer.node(e, neighbour), drawn, {f.name: i for i, f in enumerate(e.fields)}))
+        out.append((e.module, renderer.node(e, neighbour), edges))
     return out
 
 
 def join(items: Iterable[Part], modules: Iterable[Module] = (), *, columns: bool = True) -> str:
     """The whole graph from its entities' parts: the nodes of a module in a cluster labelled
     with its name and documentation, then the edges."""
-    renderer = GraphvizRenderer(columns=columns)
     parts = list(items)
-    rows = {p[0]: p[4] for p in parts}
     docs = {m.name: m.doc for m in modules}
     loose: list[str] = []
     clusters: dict[str, list[str]] = {}
-    for _, module, node, _, _ in parts:
+    for module, node, _ in parts:
         if module is None:
             loose.append(f"  {node}")
         else:
@@ -157,13 +166,21 @@ def join(items: Iterable[Part], modules: Iterable[Module] = (), *, columns: bool
                    'fillcolor="#f7fafc", color="#a0aec0"];')
         out.extend(members)
         out.append("  }")
-    out.extend(renderer.edge(r, rows) for p in parts for r in p[3])
+    out.extend(edge for p in parts for edge in p[2])
     out.append("}")
     return "\n".join(out) + "\n"
 
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _port(column: str) -> str:
+    """The port name of a column, after its side (`l` or `r`): Graphviz splits port names at
+    `:` and compares them raw, so a name that is not a plain word is written in hex."""
+    if column.isascii() and column.replace("_", "a").isalnum():
+        return "_" + column
+    return "-" + column.encode("utf-8").hex()
 
 
 def _quote(text: str) -> str:

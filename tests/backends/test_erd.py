@@ -103,8 +103,8 @@ def test_mermaid_reads_the_cardinalities_as_meant() -> None:
 
 def test_dot_draws_crows_feet_for_each_end() -> None:
     dot = graphviz.render(load(PARENT + "entity child { id: int @pk\n p: ref parent?\n q: ref parent @unique }"))
-    assert '"parent":"c0e":e -> "child":"c1":w [arrowtail=teeodot, arrowhead=crowodot, style=dashed' in dot
-    assert '"parent":"c0e":e -> "child":"c2":w [arrowtail=teetee, arrowhead=teeodot, style=dashed' in dot
+    assert '"parent":"r_id":e -> "child":"l_p_id":w [arrowtail=teeodot, arrowhead=crowodot, style=dashed' in dot
+    assert '"parent":"r_id":e -> "child":"l_q_id":w [arrowtail=teetee, arrowhead=teeodot, style=dashed' in dot
 
 
 # -- what Mermaid understood equals the model ---------------------------------------------------------
