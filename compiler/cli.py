@@ -50,7 +50,8 @@ def _diagnostics_json(diagnostics: Sequence[Any]) -> list[dict[str, object]]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemac", prog_name="schemac")
 def cli() -> None:
-    """schemac compiles .schema specs into DDL for PostgreSQL, MySQL/MariaDB and SQLite.
+    """schemac compiles .schema specs into DDL for PostgreSQL, MySQL/MariaDB and SQLite,
+    entity-relationship diagrams and a data dictionary.
 
     \b
     Examples:
