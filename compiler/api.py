@@ -255,6 +255,32 @@ def dictionary_files(paths: Sequence[str | os.PathLike[str]]) -> DictionaryResul
 
 
 @dataclass
+class InspectResult:
+    text: str  # the .schema spec
+    notes: list[str]  # what the database holds that the spec does not say
+
+
+def inspect_database(url: str) -> InspectResult:
+    """A `.schema` spec of the live database at `url` (`schemac inspect`).
+
+    Raises:
+        schemac.inspect.InspectError: the URL, the driver or the connection failed.
+
+    Example:
+        >>> print(inspect_database("sqlite:///shop.db").text)  # doctest: +SKIP
+        entity customer {
+        ...
+    """
+    from schemac.dsl.format import format_schema
+    from schemac.inspect import inspect_url
+    from schemac.reverse import reverse
+
+    catalog, others = inspect_url(url)
+    found = reverse(catalog)
+    return InspectResult(format_schema(found.schema), others + found.notes)
+
+
+@dataclass
 class FormatResult:
     text: str | None  # None when the file does not parse
     changed: bool

@@ -60,6 +60,7 @@ def cli() -> None:
       schemac fmt specs/
       schemac erd shop.schema --format svg -o shop.svg
       schemac docs shop.schema -o docs/data
+      schemac inspect postgresql://postgres@127.0.0.1/shop -o shop.schema
     """
 
 
@@ -170,6 +171,33 @@ def docs(specs: tuple[Path, ...], output: Path, strict: bool) -> None:
             raise click.FileError(str(path.parent), hint=exc.strerror or str(exc)) from exc
         _write(text, path)
         click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the spec to this file instead of standard output.")
+def inspect(url: str, output: Path | None) -> None:
+    """Read a live database's schema into a .schema spec.
+
+    \b
+    URL forms:
+      postgresql://user:password@host:5432/database[?schema=name]
+      mysql://user:password@host:3306/database      (MariaDB too)
+      sqlite:///relative/file.db, sqlite:////absolute/file.db
+
+    `schemac inspect postgresql://postgres@127.0.0.1/shop -o shop.schema`
+    """
+    from schemac import api
+    from schemac.inspect import InspectError
+
+    try:
+        result = api.inspect_database(url)
+    except InspectError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
+    _write(result.text, output)
 
 
 def _split(values: Sequence[str]) -> list[str]:

@@ -325,6 +325,24 @@ class ScratchDatabase:
 
     # running SQL
 
+    def empty(self) -> None:
+        """Drop every table (and PostgreSQL type) the database holds, to reuse it."""
+        if self.dialect == "postgresql":
+            self.execute("DROP SCHEMA public CASCADE")
+            self.execute("CREATE SCHEMA public")
+        elif self.dialect == "mysql":
+            tables = [r[0] for r in self.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [self.name])]
+            self.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for t in tables:
+                self.execute(f"DROP TABLE {self.quote(t)}")
+            self.execute("SET FOREIGN_KEY_CHECKS = 1")
+        else:
+            self.execute("PRAGMA foreign_keys = OFF")
+            for (t,) in self.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+                self.execute(f"DROP TABLE {self.quote(t)}")
+            self.execute("PRAGMA foreign_keys = ON")
+
     def run_script(self, script: str) -> None:
         """Run a whole DDL script, statement by statement; a failure names the statement."""
         statements = split_statements(script, self.dialect)
@@ -418,7 +436,7 @@ class ScratchDatabase:
 
     def catalog(self) -> Any:
         """The catalog of this database (see catalog.py)."""
-        from catalog import read_catalog
+        from schemac.catalog import read_catalog
 
         return read_catalog(self.connection, self.dialect)
 

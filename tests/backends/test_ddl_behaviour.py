@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 
 from schemac.api import CompileResult, compile_loaded, load_files, load_text
+from schemac.ddl_text import tokenize, unquote_string
 from schemac.diagnostics import render
 
-from ddl_text import tokenize, unquote_string
 from engines import DIALECTS, ScratchDatabase, documented_short_name, split_statements
 
 ROOT = Path(__file__).resolve().parents[2]

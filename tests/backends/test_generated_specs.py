@@ -20,25 +20,6 @@ from engines import ENGINE_PARAMS, ScratchDatabase, documented_short_name, scrat
 from strategies import schemas
 
 
-def empty(db: ScratchDatabase) -> None:
-    """Drop everything the previous example created."""
-    if db.dialect == "postgresql":
-        db.execute("DROP SCHEMA public CASCADE")
-        db.execute("CREATE SCHEMA public")
-    elif db.dialect == "mysql":
-        tables = [r[0] for r in db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-                                         [db.name])]
-        db.execute("SET FOREIGN_KEY_CHECKS = 0")
-        for t in tables:
-            db.execute(f"DROP TABLE {db.quote(t)}")
-        db.execute("SET FOREIGN_KEY_CHECKS = 1")
-    else:
-        db.execute("PRAGMA foreign_keys = OFF")
-        for (t,) in db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
-            db.execute(f"DROP TABLE {db.quote(t)}")
-        db.execute("PRAGMA foreign_keys = ON")
-
-
 def physical(name: str, dialect: str) -> str:
     return documented_short_name(name, dialect)
 
@@ -58,7 +39,7 @@ def test_generated_specs_compile_and_load(dialect: str) -> None:
             assert loaded.ok, render(loaded.diagnostics)
             result = compile_loaded(loaded, dialect)
             assert result.ok and result.sql is not None, render(result.diagnostics)
-            empty(db)
+            db.empty()
             db.run_script(result.sql)
             assert loaded.schema is not None
             expected = {physical(e.table_name, dialect): [physical(f.name, dialect) for f in e.fields]

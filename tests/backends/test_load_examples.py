@@ -42,10 +42,10 @@ import pytest
 
 from schemac import ir
 from schemac.api import compile_loaded, load_files
+from schemac.catalog import Catalog, Index, Table
+from schemac.ddl_text import tokenize, unquote_string
 from schemac.diagnostics import render
 
-from catalog import Catalog, Index, Table
-from ddl_text import tokenize, unquote_string
 from engines import ScratchDatabase, documented_short_name
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ddl_text import ColumnText, parse_create_index, parse_create_table
+from schemac.ddl_text import ColumnText, parse_create_index, parse_create_table
 
 IndexOrigin = Literal["index", "primary_key", "unique", "foreign_key"]
 

@@ -1,0 +1,160 @@
+"""Whether two catalogs of the same engine describe the same schema, and where they differ.
+
+`compare(a, b)` walks two `Catalog`s (schemac.catalog) table by table and returns one
+`Difference` per thing that is not the same: a table, column, key, foreign key, check,
+index, comment or enum type missing on one side or different on both. An empty list means
+the two databases are identical as far as a schema goes. The import and inspect round trips
+are judged by it, and the migration differ starts from the same walk.
+
+What counts as the same:
+
+* names are compared exactly, as the engine reports them;
+* constraints and indexes are matched by name (unnamed ones, which SQLite reports for
+  constraints written without `CONSTRAINT name`, by their columns), so their order in the
+  catalog does not matter; columns are compared in order, since their order is part of the
+  table;
+* SQL texts the engine keeps as written (SQLite's defaults, checks and index predicates) are
+  compared token by token, ignoring case of keywords, whitespace, identifier quotes and the
+  outermost parentheses; texts the engine rewrites itself (PostgreSQL, MySQL) are compared
+  as the engine wrote them;
+* the CREATE INDEX text an engine keeps (`Index.definition`) is not compared: it is derived
+  from what is compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from schemac.catalog import Catalog, Column, Index, Table
+from schemac.ddl_text import tokenize
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing that differs: `path` locates it (`("table", "t", "column", "c", "type")`);
+    `before` is the value in the first catalog and `after` in the second (None: absent)."""
+
+    path: tuple[str, ...]
+    before: Any
+    after: Any
+
+    def __str__(self) -> str:
+        where = ".".join(self.path)
+        if self.before is None:
+            return f"{where}: only in the second ({_short(self.after)})"
+        if self.after is None:
+            return f"{where}: only in the first ({_short(self.before)})"
+        return f"{where}: {_short(self.before)} != {_short(self.after)}"
+
+
+def compare(a: Catalog, b: Catalog) -> list[Difference]:
+    """The differences between two catalogs of one dialect; [] when they are identical.
+
+    Example:
+        >>> compare(read_catalog(conn_a, "sqlite"), read_catalog(conn_b, "sqlite"))  # doctest: +SKIP
+        [Difference(path=('table', 'order', 'column', 'total', 'type'), before='numeric(12,2)', after='numeric(10,2)')]
+    """
+    if a.dialect != b.dialect:
+        raise ValueError(f"cannot compare a {a.dialect} catalog with a {b.dialect} one")
+    loose = a.dialect == "sqlite"
+    out: list[Difference] = []
+    for name in _names(a.tables, b.tables):
+        ta, tb = a.tables.get(name), b.tables.get(name)
+        if ta is None or tb is None:
+            out.append(Difference(("table", name), _summary(ta), _summary(tb)))
+            continue
+        out.extend(_table(ta, tb, loose))
+    for name in _names(a.enums, b.enums):
+        ea, eb = a.enums.get(name), b.enums.get(name)
+        if ea != eb:
+            out.append(Difference(("enum", name), ea, eb))
+    return out
+
+
+def _table(a: Table, b: Table, loose: bool) -> list[Difference]:
+    base = ("table", a.name)
+    out: list[Difference] = []
+    if a.column_names != b.column_names:
+        out.append(Difference((*base, "columns"), a.column_names, b.column_names))
+    for ca in a.columns:
+        cb = next((c for c in b.columns if c.name == ca.name), None)
+        if cb is not None:
+            out.extend(_column(base, ca, cb, loose))
+    if a.comment != b.comment:
+        out.append(Difference((*base, "comment"), a.comment, b.comment))
+    if a.primary_key != b.primary_key:
+        out.append(Difference((*base, "primary key"), a.primary_key, b.primary_key))
+    out.extend(_members((*base, "unique"), a.uniques, b.uniques))
+    out.extend(_members((*base, "foreign key"), a.foreign_keys, b.foreign_keys))
+    checks_a = [(c.name, _sql(c.definition, loose)) for c in a.checks]
+    checks_b = [(c.name, _sql(c.definition, loose)) for c in b.checks]
+    out.extend(_members((*base, "check"), checks_a, checks_b, key=lambda c: c[0] or c[1]))
+    out.extend(_members((*base, "index"), [_index(i, loose) for i in a.indexes],
+                        [_index(i, loose) for i in b.indexes], key=lambda i: i.name))
+    return out
+
+
+def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Difference]:
+    out = []
+    for f in fields(Column):
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "default" and loose:
+            va, vb = _sql(va, True), _sql(vb, True)
+        if va != vb:
+            out.append(Difference((*base, "column", a.name, f.name), va, vb))
+    return out
+
+
+def _index(index: Index, loose: bool) -> Index:
+    """The index as compared: without the engine's CREATE INDEX text, SQL texts normalised."""
+    parts = tuple(p if p.expression is None else type(p)(p.column, _sql(p.expression, loose), p.descending, p.prefix)
+                  for p in index.parts)
+    return Index(index.name, parts, index.unique, _sql(index.predicate, loose), index.method, index.origin, None)
+
+
+def _members(path: tuple[str, ...], a: Sequence[Any], b: Sequence[Any], key: Any = None) -> list[Difference]:
+    """Named members (constraints, indexes) matched by name, or by columns when unnamed."""
+    key = key or (lambda m: m.name or ",".join(m.columns))
+    by_a = {key(m): m for m in a}
+    by_b = {key(m): m for m in b}
+    return [Difference((*path, str(k)), by_a.get(k), by_b.get(k))
+            for k in _names(by_a, by_b) if by_a.get(k) != by_b.get(k)]
+
+
+def _sql(text: str | None, loose: bool) -> str | None:
+    """An SQL text for comparison; with `loose`, its tokens with quotes, case of words and
+    outer parentheses dropped."""
+    if text is None or not loose:
+        return text
+    tokens = [t for t in tokenize(text) if t.kind != "comment"]
+    while len(tokens) >= 2 and tokens[0].text == "(" and _closes_at_end(tokens):
+        tokens = tokens[1:-1]
+    return " ".join(t.value if t.kind == "ident" else t.text.lower() if t.kind == "word" else t.text
+                    for t in tokens)
+
+
+def _closes_at_end(tokens: list[Any]) -> bool:
+    depth = 0
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.text == "(":
+            depth += 1
+        elif t.kind == "punct" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(tokens) - 1
+    return False
+
+
+def _names(a: Iterable[str], b: Iterable[str]) -> list[str]:
+    return sorted(set(a) | set(b))
+
+
+def _summary(table: Table | None) -> str | None:
+    return None if table is None else f"{len(table.columns)} columns"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."

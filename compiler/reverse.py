@@ -1,0 +1,490 @@
+"""From a database catalog back to a `.schema` model (`schemac inspect`).
+
+`reverse(catalog)` turns the `Catalog` read from a live database (schemac.catalog) into a
+declared `Schema` that compiles back to the same catalog: one entity per table, with
+
+* each column's portable type where the physical type has one (`character varying(320)` ->
+  `varchar(320)`), else the closest portable type with the physical one kept for that
+  dialect (`@type(postgresql: "citext")`); PostgreSQL enum types become enums, and so do
+  MySQL's inline `ENUM(...)` columns (named `<table>_<column>`);
+* identity columns (PostgreSQL identity, MySQL AUTO_INCREMENT, SQLite AUTOINCREMENT) as
+  `@identity`; defaults, checks and index predicates as the engine reports them;
+* a single-column foreign key to a primary key, on a column named `<field>_<key>`, as a
+  `ref` field (`customer: ref customer`), every other one as `foreign key (...) references`;
+* constraint and index names written out (`@name(...)`) only where they differ from the
+  name schemac would give, so an imported spec reads like a hand-written one and a migration
+  generated from it finds every constraint under its real name;
+* table and column comments as documentation.
+
+What is reported instead of guessed: the returned `notes` list what the catalog holds that a
+spec does not say (for example a MySQL column's display width).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from schemac import catalog as cat
+from schemac.ir import (
+    Action,
+    Check,
+    Entity,
+    Enum,
+    EnumValue,
+    Field,
+    ForeignKey,
+    Identity,
+    Index,
+    IndexColumn,
+    PrimaryKey,
+    Reference,
+    Schema,
+    Type,
+    TypeOverride,
+    Unique,
+)
+
+ACTIONS = {"NO ACTION": Action.NO_ACTION, "RESTRICT": Action.RESTRICT, "CASCADE": Action.CASCADE,
+           "SET NULL": Action.SET_NULL, "SET DEFAULT": Action.SET_DEFAULT}
+FALLBACK = Type(name="text")  # the portable type of a column whose physical type has none
+
+
+@dataclass
+class Reversed:
+    schema: Schema
+    notes: list[str] = field(default_factory=list)
+
+
+# -- physical types -> portable types --------------------------------------------------------------
+
+PG_TYPES = {
+    "boolean": "bool", "smallint": "smallint", "integer": "int", "bigint": "bigint", "real": "float",
+    "double precision": "double", "text": "text", "uuid": "uuid", "date": "date",
+    "time without time zone": "time", "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz", "interval": "interval", "jsonb": "json", "bytea": "bytes",
+}
+PG_SIZED = [(re.compile(r"numeric\((\d+),(\d+)\)"), "decimal"), (re.compile(r"character varying\((\d+)\)"), "varchar"),
+            (re.compile(r"character\((\d+)\)"), "char")]
+MYSQL_TYPES = {
+    "tinyint(1)": "bool", "smallint": "smallint", "int": "int", "bigint": "bigint", "float": "float",
+    "double": "double", "longtext": "text", "date": "date", "time(6)": "time", "datetime(6)": "timestamp",
+    "json": "json", "longblob": "bytes",
+}
+MYSQL_SIZED = [(re.compile(r"decimal\((\d+),(\d+)\)"), "decimal"), (re.compile(r"varchar\((\d+)\)"), "varchar"),
+               (re.compile(r"char\((\d+)\)"), "char")]
+SQLITE_TYPES = {
+    "BOOLEAN": "bool", "SMALLINT": "smallint", "INTEGER": "int", "BIGINT": "bigint", "REAL": "float",
+    "DOUBLE PRECISION": "double", "TEXT": "text", "UUID": "uuid", "DATE": "date", "TIME": "time",
+    "TIMESTAMP": "timestamp", "TIMESTAMPTZ": "timestamptz", "BLOB": "bytes",
+}
+SQLITE_SIZED = [(re.compile(r"NUMERIC\((\d+)(?:,\s*(\d+))?\)"), "decimal"),
+                (re.compile(r"VARCHAR\((\d+)\)"), "varchar"), (re.compile(r"CHAR\((\d+)\)"), "char")]
+
+
+def _portable(physical: str, exact: dict[str, str], sized: list[tuple[re.Pattern[str], str]],
+              key: Callable[[str], str]) -> Type | None:
+    text = key(physical.strip())
+    if text in exact:
+        return Type(name=exact[text])
+    for pattern, name in sized:
+        m = pattern.fullmatch(text)
+        if m:
+            return Type(name=name, params=tuple(int(g) for g in m.groups() if g is not None))
+    return None
+
+
+def _mysql_key(physical: str) -> str:
+    """MariaDB writes integer display widths (`int(11)`); MySQL 8 does not: drop them."""
+    text = physical.lower()
+    return re.sub(r"^(smallint|int|bigint|mediumint)\(\d+\)", r"\1", text)
+
+
+# -- the reverser ---------------------------------------------------------------------------------
+
+
+class Reverser:
+    def __init__(self, catalog: cat.Catalog) -> None:
+        self.catalog = catalog
+        self.dialect = catalog.dialect
+        self.notes: list[str] = []
+        self.enums: dict[str, Enum] = {}
+        for e in catalog.enums.values():
+            self.enums[e.name] = Enum(name=e.name, values=tuple(EnumValue(name=v) for v in e.values), doc=e.comment)
+
+    def run(self) -> Schema:
+        entities = [self.entity(t) for t in self.catalog.tables.values()]
+        entities = _align_foreign_key_types(entities, self.catalog)
+        entities = _refs(entities, self.catalog)
+        return Schema(enums=tuple(self.enums.values()), entities=tuple(entities))
+
+    # -- tables --
+
+    def entity(self, table: cat.Table) -> Entity:
+        skip_checks: set[str] = set()
+        fields = []
+        for column in table.columns:
+            f, skipped = self.field(table, column)
+            fields.append(f)
+            skip_checks |= skipped
+        pk = table.primary_key
+        return Entity(
+            name=table.name,
+            doc=table.comment,
+            fields=tuple(fields),
+            primary_key=PrimaryKey(columns=pk.columns, name=self.own_name(pk.name)) if pk else None,
+            uniques=tuple(Unique(columns=u.columns, name=u.name) for u in self.uniques(table)),
+            foreign_keys=tuple(ForeignKey(columns=fk.columns, target=fk.referenced_table,
+                                          target_columns=fk.referenced_columns, on_delete=ACTIONS[fk.on_delete],
+                                          on_update=ACTIONS[fk.on_update], name=fk.name)
+                               for fk in table.foreign_keys),
+            checks=tuple(Check(expression=self.sql(c.definition), name=c.name) for c in table.checks
+                         if c.name not in skip_checks),
+            indexes=tuple(self.index(i) for i in table.indexes if i.origin == "index"),
+        )
+
+    def uniques(self, table: cat.Table) -> list[cat.UniqueConstraint]:
+        """SQLite numbers the indexes behind UNIQUE constraints in the order the CREATE TABLE
+        lists them (`sqlite_autoindex_<table>_<n>`): keep that order."""
+        if self.dialect != "sqlite":
+            return list(table.uniques)
+        number = {i.columns: int(i.name.rsplit("_", 1)[1]) for i in table.indexes
+                  if i.origin == "unique" and i.name.rsplit("_", 1)[-1].isdigit()}
+        return sorted(table.uniques, key=lambda u: number.get(u.columns, 0))
+
+    def sql(self, text: str) -> str:
+        """An expression the engine reported, in the spec's syntax (PostgreSQL's): MySQL's
+        backslash escapes in string literals become standard SQL."""
+        if self.dialect != "mysql" or "\\" not in text:
+            return text
+        from schemac.ddl_text import tokenize, unquote_string
+
+        out, last = [], 0
+        for t in tokenize(text, backslash_escapes=True):
+            if t.kind == "string":
+                value = unquote_string(t.text, backslash_escapes=True)
+                out.append(text[last:t.start] + "'" + value.replace("'", "''") + "'")
+                last = t.end
+        return "".join(out) + text[last:]
+
+    def own_name(self, name: str | None) -> str | None:
+        """MySQL calls every primary key PRIMARY: that is no name of the spec's."""
+        return None if name == "PRIMARY" and self.dialect == "mysql" else name
+
+    def field(self, table: cat.Table, column: cat.Column) -> tuple[Field, set[str]]:
+        ty, overrides, skipped = self.column_type(table, column)
+        identity: Identity | None = None
+        default = column.default
+        if self.dialect == "postgresql" and default is not None and re.fullmatch(
+                r"nextval\('[^']+'::regclass\)", default):
+            identity, default = "by_default", None
+            self.notes.append(f"{table.name}.{column.name} is a serial column (a sequence default); the spec "
+                              "makes it an identity column, which PostgreSQL recommends instead")
+        elif column.identity in ("by default", "auto_increment", "autoincrement"):
+            identity = "by_default"
+        elif column.identity == "always":
+            identity = "always"
+        if default is not None and ty.name == "bool" and default.strip("()' ") in ("0", "1"):
+            default = "true" if default.strip("()' ") == "1" else "false"  # MySQL's and SQLite's booleans
+        portable = _portable_default(default, self.dialect) if default is not None else None
+        if portable is not None:
+            default, utc = portable
+            if utc and ty.name == "timestamp":
+                ty = Type(name="timestamptz")  # MySQL: DATETIME(6) holding UTC, as schemac writes timestamptz
+        if default is not None:
+            default = self.sql(default)
+        return Field(name=column.name, type=ty, nullable=column.nullable, identity=identity, default=default,
+                     doc=column.comment, overrides=overrides), skipped
+
+    def column_type(self, table: cat.Table, column: cat.Column) -> tuple[Type, tuple[TypeOverride, ...], set[str]]:
+        physical = column.type
+        if self.dialect == "postgresql":
+            name = _unquote_pg(physical)
+            if name in self.enums:
+                return Type(name=name), (), set()
+            ty = _portable(physical, PG_TYPES, PG_SIZED, str.lower)
+        elif self.dialect == "mysql":
+            if physical.lower().startswith("enum("):
+                return self.mysql_enum(table, column), (), set()
+            ty = _portable(physical, MYSQL_TYPES, MYSQL_SIZED, _mysql_key)
+            if ty is not None and ty.name == "text" and _json_check(table, column) is not None:
+                return Type(name="json"), (), {column.name}  # MariaDB's JSON: LONGTEXT + CHECK (json_valid(...))
+        else:
+            ty = _portable(physical, SQLITE_TYPES, SQLITE_SIZED, str.upper)
+        if ty is not None:
+            return ty, (), set()
+        return FALLBACK, (TypeOverride(dialect=self.dialect, sql=physical),), set()
+
+    def mysql_enum(self, table: cat.Table, column: cat.Column) -> Type:
+        values = tuple(m.group(1).replace("''", "'") for m in re.finditer(r"'((?:[^']|'')*)'", column.type))
+        name = f"{table.name}_{column.name}"
+        existing = self.enums.get(name)
+        if existing is None or existing.value_names != values:
+            self.enums[name] = Enum(name=name, values=tuple(EnumValue(name=v) for v in values))
+        return Type(name=name)
+
+    def index(self, index: cat.Index) -> Index:
+        parts = tuple(IndexColumn(column=p.column if p.expression is None else None,
+                                  expression=self.sql(p.expression) if p.expression else None,
+                                  descending=p.descending) for p in index.parts)
+        method = index.method if index.method not in (None, "btree") else None
+        where = self.sql(index.predicate) if index.predicate else None
+        return Index(columns=parts, name=index.name, unique=index.unique, where=where, method=method)
+
+
+# How each engine reports the defaults schemac writes for the portable functions, as
+# (normalised text -> the spec's function, whether it means a UTC timestamp).
+_PORTABLE_DEFAULTS: dict[str, dict[str, tuple[str, bool]]] = {
+    "postgresql": {"current_timestamp": ("now()", False), "current_date": ("current_date", False),
+                   "current_time": ("current_time", False), "gen_random_uuid()": ("uuid()", False)},
+    "mysql": {"current_timestamp(6)": ("now()", False), "utc_timestamp(6)": ("now()", True),
+              "curdate()": ("current_date", False), "current_date": ("current_date", False),
+              "curtime(6)": ("current_time", False), "current_time(6)": ("current_time", False),
+              "uuid()": ("uuid()", False)},
+    "sqlite": {"current_timestamp": ("now()", False), "current_date": ("current_date", False),
+               "current_time": ("current_time", False)},
+}
+
+
+def _portable_default(text: str, dialect: str) -> tuple[str, bool] | None:
+    """The spec's spelling of a default the backend writes for a portable function
+    (`now()`, `uuid()`...), or None for any other default."""
+    key = _default_key(text)
+    found = _PORTABLE_DEFAULTS[dialect].get(key)
+    if found is None and dialect == "sqlite":
+        from schemac.backends.sqlite import UUID_V4
+
+        if key == _default_key(UUID_V4):
+            found = ("uuid()", False)
+    return found
+
+
+def _default_key(text: str) -> str:
+    """A default's text without spaces, in lower case, without parentheses around it all."""
+    key = re.sub(r"\s+", "", text).lower()
+    while key.startswith("(") and _closing(key, 0) == len(key) - 1:
+        key = key[1:-1]
+    return key
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
+def _json_check(table: cat.Table, column: cat.Column) -> cat.CheckConstraint | None:
+    check = table.check(column.name)
+    if check is not None and re.fullmatch(rf"json_valid\(`{re.escape(column.name)}`\)", check.definition.strip()):
+        return check
+    return None
+
+
+def _unquote_pg(text: str) -> str:
+    if text.startswith('"') and text.endswith('"'):
+        return text[1:-1].replace('""', '"')
+    return text
+
+
+def _align_foreign_key_types(entities: list[Entity], catalog: cat.Catalog) -> list[Entity]:
+    """A foreign-key column has its target's portable type in a spec. Where the engine has
+    them differ (SQLite's declared `INTEGER` against `BIGINT`), the column takes the
+    target's portable type and keeps its own physical type for this dialect. Repeated until
+    nothing changes, since a target may itself be a foreign key."""
+    while True:
+        aligned = _align_once(entities, catalog)
+        if aligned == entities:
+            return aligned
+        entities = aligned
+
+
+def _align_once(entities: list[Entity], catalog: cat.Catalog) -> list[Entity]:
+    by_name = {e.name: e for e in entities}
+    out = []
+    for e in entities:
+        changed: dict[str, Field] = {}
+        for fk in e.foreign_keys:
+            target = by_name.get(fk.target)
+            if target is None:
+                continue
+            for col, ref_col in zip(fk.columns, fk.target_columns, strict=True):
+                mine, theirs = e.field(col), target.field(ref_col)
+                if mine is None or theirs is None or mine.type == theirs.type or col in changed:
+                    continue
+                physical = catalog.tables[e.name].column(col).type
+                overrides = () if _physical_type_of(theirs.type, catalog.dialect) == physical else (
+                    TypeOverride(dialect=catalog.dialect, sql=physical),)
+                changed[col] = mine.model_copy(update={"type": theirs.type, "overrides": overrides})
+        out.append(e.model_copy(update={"fields": tuple(changed.get(f.name, f) for f in e.fields)})
+                   if changed else e)
+    return out
+
+
+def _physical_type_of(ty: Type | None, dialect: str) -> str | None:
+    """The physical type the backend gives a builtin portable type (None for enums)."""
+    from schemac.backends.base import renderer_class
+
+    if ty is None or not ty.builtin:
+        return None
+    return renderer_class(dialect).TYPES[ty.name].format(params=", ".join(map(str, ty.params)))
+
+
+def _refs(entities: list[Entity], catalog: cat.Catalog) -> list[Entity]:
+    """Single-column foreign keys to a primary key, on a column named `<field>_<key>`, as `ref`
+    fields in place of their column."""
+    pks = {e.name: e.primary_key.columns for e in entities if e.primary_key}
+    out = []
+    for e in entities:
+        names = {f.name for f in e.fields}
+        replaced: dict[str, Field] = {}
+        kept: list[ForeignKey] = []
+        used = [c for fk in e.foreign_keys for c in fk.columns]
+        for fk in e.foreign_keys:
+            target_pk = pks.get(fk.target)
+            column = fk.columns[0]
+            suffix = f"_{fk.target_columns[0]}"
+            base = column[: -len(suffix)] if column.endswith(suffix) else ""
+            if (len(fk.columns) != 1 or target_pk != fk.target_columns or not base or base in names
+                    or used.count(column) != 1 or column in replaced):
+                kept.append(fk)
+                continue
+            f = next(f for f in e.fields if f.name == column)
+            if f.identity or f.default is not None or f.overrides or f.primary_key:
+                kept.append(fk)
+                continue
+            replaced[column] = Field(
+                name=base, ref=Reference(target=fk.target, on_delete=fk.on_delete, on_update=fk.on_update,
+                                         constraint=fk.name),
+                nullable=f.nullable, doc=f.doc)
+        if not replaced:
+            out.append(e)
+            continue
+        fields = tuple(replaced.get(f.name, f) for f in e.fields)
+        out.append(e.model_copy(update={"fields": fields, "foreign_keys": tuple(kept)}))
+    return out
+
+
+def reverse(catalog: cat.Catalog) -> Reversed:
+    """A declared schema that compiles back to `catalog`, and notes on what it leaves out.
+
+    Example:
+        >>> spec = reverse(read_catalog(sqlite3.connect("shop.db"), "sqlite"))  # doctest: +SKIP
+        >>> [e.name for e in spec.schema.entities][:2]                          # doctest: +SKIP
+        ['address', 'cart']
+    """
+    r = Reverser(catalog)
+    schema = r.run()
+    return Reversed(_field_level(_default_names(schema, catalog.dialect)), r.notes)
+
+
+def _field_level(schema: Schema) -> Schema:
+    """A primary key or unique constraint of one plain column, without a name of its own,
+    written on the field (`id: int @pk`), as a person would."""
+    entities = []
+    for e in schema.entities:
+        plain = {f.name for f in e.fields if f.ref is None}
+        update: dict[str, object] = {}
+        pk_col = None
+        if e.primary_key and len(e.primary_key.columns) == 1 and e.primary_key.name is None \
+                and e.primary_key.columns[0] in plain:
+            pk_col = e.primary_key.columns[0]
+            update["primary_key"] = None
+        singles = {u.columns[0] for u in e.uniques if len(u.columns) == 1 and u.name is None
+                   and u.columns[0] in plain and u.columns[0] != pk_col}
+        if singles:
+            update["uniques"] = tuple(u for u in e.uniques if not (len(u.columns) == 1 and u.columns[0] in singles
+                                                                   and u.name is None))
+        if pk_col or singles:
+            update["fields"] = tuple(
+                f.model_copy(update={"primary_key": f.name == pk_col, "unique": f.name in singles})
+                if f.name == pk_col or f.name in singles else f for f in e.fields)
+        entities.append(e.model_copy(update=update) if update else e)
+    return schema.model_copy(update={"entities": tuple(entities)})
+
+
+def _default_names(schema: Schema, dialect: str) -> Schema:
+    """Drop the names that equal those schemac would give on `dialect`, so that they are not
+    written out."""
+    from schemac.backends.base import renderer_class
+    from schemac.naming import shorten
+    from schemac.resolve import resolve
+
+    bare = _strip_names(schema)
+    resolved, _ = resolve(bare)
+    cls = renderer_class(dialect)
+
+    def physical(name: str | None) -> str | None:
+        if name is None or cls.IDENT_LIMIT is None:
+            return name
+        return shorten(name, cls.IDENT_LIMIT, in_bytes=cls.IDENT_BYTES)
+
+    defaults: dict[tuple[str, str, tuple[str, ...]], set[str]] = {}
+    for e in resolved.entities:
+        def add(kind: str, cols: tuple[str, ...], name: str | None, entity: str = e.name) -> None:
+            for n in (name, physical(name)):
+                if n:
+                    defaults.setdefault((entity, kind, cols), set()).add(n)
+
+        if e.primary_key:
+            add("pk", e.primary_key.columns, e.primary_key.name)
+        for u in e.uniques:
+            add("unique", u.columns, u.name)
+        for fk in e.foreign_keys:
+            add("fk", fk.columns, fk.name)
+        for c in e.checks:
+            add("check", (c.expression,), c.name)
+        for i in e.indexes:
+            add("index", tuple(p.column or p.expression or "" for p in i.columns), i.name)
+
+    def keep(entity: str, kind: str, cols: tuple[str, ...], name: str | None) -> str | None:
+        return None if name is not None and name in defaults.get((entity, kind, cols), set()) else name
+
+    entities = []
+    for e in schema.entities:
+        cols_of_ref = {f.name: (f"{f.name}_{_target_pk(schema, f)}",) for f in e.fields if f.ref}
+        fields = tuple(
+            f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": keep(
+                e.name, "fk", cols_of_ref[f.name], f.ref.constraint)})}) if f.ref else f
+            for f in e.fields)
+        entities.append(e.model_copy(update={
+            "fields": fields,
+            "primary_key": e.primary_key.model_copy(update={"name": keep(
+                e.name, "pk", e.primary_key.columns, e.primary_key.name)}) if e.primary_key else None,
+            "uniques": tuple(u.model_copy(update={"name": keep(e.name, "unique", u.columns, u.name)})
+                             for u in e.uniques),
+            "foreign_keys": tuple(fk.model_copy(update={"name": keep(e.name, "fk", fk.columns, fk.name)})
+                                  for fk in e.foreign_keys),
+            "checks": tuple(c.model_copy(update={"name": keep(e.name, "check", (c.expression,), c.name)})
+                            for c in e.checks),
+            "indexes": tuple(i.model_copy(update={"name": keep(
+                e.name, "index", tuple(p.column or p.expression or "" for p in i.columns), i.name)})
+                for i in e.indexes),
+        }))
+    return schema.model_copy(update={"entities": tuple(entities)})
+
+
+def _target_pk(schema: Schema, f: Field) -> str:
+    assert f.ref is not None
+    target = schema.entity(f.ref.target)
+    assert target is not None and target.primary_key is not None
+    return target.primary_key.columns[0]
+
+
+def _strip_names(schema: Schema) -> Schema:
+    entities = []
+    for e in schema.entities:
+        fields = tuple(f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": None})}) if f.ref else f
+                       for f in e.fields)
+        entities.append(e.model_copy(update={
+            "fields": fields,
+            "primary_key": e.primary_key.model_copy(update={"name": None}) if e.primary_key else None,
+            "uniques": tuple(u.model_copy(update={"name": None}) for u in e.uniques),
+            "foreign_keys": tuple(fk.model_copy(update={"name": None}) for fk in e.foreign_keys),
+            "checks": tuple(c.model_copy(update={"name": None}) for c in e.checks),
+            "indexes": tuple(i.model_copy(update={"name": None}) for i in e.indexes),
+        }))
+    return schema.model_copy(update={"entities": tuple(entities)})
