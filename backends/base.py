@@ -192,7 +192,24 @@ class SqlRenderer:
         if later:
             parts.append("-- Foreign keys that close a cycle, added once both tables exist.\n"
                          + "\n".join(later))
+        parts.extend(self.raw_sql())
         return "\n\n".join(p.rstrip("\n") for p in parts if p) + "\n"
+
+    def raw_sql(self) -> list[str]:
+        """The `sql` blocks written for this dialect, verbatim, after everything else; a
+        warning for each block written for other dialects only."""
+        out = []
+        for raw in self.schema.raw_sql:
+            if self.name in raw.dialects:
+                body = raw.sql.rstrip()
+                if not body.endswith(";"):  # on a line of its own when the last line may end in a comment
+                    body += "\n;" if "--" in body.rsplit("\n", 1)[-1] or "#" in body.rsplit("\n", 1)[-1] else ";"
+                out.append(f"-- sql {raw.name} (verbatim from the spec)\n{body}")
+            else:
+                self.unsupported(f"the sql block '{raw.name}' is written for "
+                                 f"{', '.join(raw.dialects) or 'no dialect'} only; this DDL does not include it",
+                                 ("sql", raw.name, "name"), code="B607")
+        return out
 
     def preamble(self) -> str:
         return f"-- Dialect: {self.title}.\n"

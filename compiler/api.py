@@ -368,15 +368,16 @@ def _merge(results: list[ParseResult], source_map: SourceMap) -> tuple[Schema, l
         return results[0].schema.model_copy(update={"imports": ()}), []
     problems: list[Diagnostic] = []
     modules: dict[str, Module] = {}
-    declared: dict[str, dict[str, Enum | Entity]] = {"enum": {}, "entity": {}}
+    declared: dict[str, dict[str, Any]] = {"enum": {}, "entity": {}, "sql": {}}
     where: dict[tuple[str, str], str] = {}
     for r in results:
         assert r.schema is not None
         for m in r.schema.modules:
             if m.name not in modules or (modules[m.name].doc is None and m.doc):
                 modules[m.name] = m
-        items: list[tuple[str, Enum | Entity]] = [("enum", e) for e in r.schema.enums]
+        items: list[tuple[str, Any]] = [("enum", e) for e in r.schema.enums]
         items += [("entity", e) for e in r.schema.entities]
+        items += [("sql", e) for e in r.schema.raw_sql]
         for kind, item in items:
             key = (kind, item.name.lower())
             span = r.source_map.get((kind, item.name, "name"))
@@ -388,7 +389,8 @@ def _merge(results: list[ParseResult], source_map: SourceMap) -> tuple[Schema, l
             declared[kind][item.name] = item
     schema = Schema(modules=tuple(modules.values()),
                     enums=tuple(e for e in declared["enum"].values() if isinstance(e, Enum)),
-                    entities=tuple(e for e in declared["entity"].values() if isinstance(e, Entity)))
+                    entities=tuple(e for e in declared["entity"].values() if isinstance(e, Entity)),
+                    raw_sql=tuple(declared["sql"].values()))
     return schema, problems
 
 

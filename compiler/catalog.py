@@ -146,10 +146,21 @@ class EnumType:
 
 
 @dataclass(frozen=True)
+class SchemaObject:
+    """An object outside tables that a spec keeps as raw SQL: a view, function, trigger..."""
+
+    kind: str  # view, materialized view, function, trigger, sequence
+    name: str
+    definition: str  # the engine's own text of it, for comparison
+    sql: str  # a statement that creates it
+
+
+@dataclass(frozen=True)
 class Catalog:
     dialect: str
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)  # PostgreSQL only
+    objects: tuple[SchemaObject, ...] = ()  # in an order they can be created in
 
     def table(self, name: str) -> Table:
         if name not in self.tables:
@@ -287,7 +298,7 @@ def _read_postgresql(conn: Any) -> Catalog:
             comment=t["COMMENT"],
         )
     enums = {e["NAME"]: EnumType(e["NAME"], tuple(e["LABELS"]), e["COMMENT"]) for e in _rows(conn, PG_ENUMS)}
-    return Catalog("postgresql", tables, enums)
+    return Catalog("postgresql", tables, enums, _pg_objects(conn))
 
 
 def _pg_check(definition: str) -> str:
@@ -310,6 +321,46 @@ def _pg_index(row: dict[str, Any], columns: dict[int, str]) -> Index:
             parts.append(IndexPart(expression=sql, descending=descending))
     return Index(row["NAME"], tuple(parts), row["IS_UNIQUE"], row["PREDICATE"], row["METHOD"],
                  PG_ORIGIN[row["ORIGIN"]], row["DEFINITION"])
+
+
+PG_OBJECTS = """
+SELECT kind, name, definition, sql FROM (
+  SELECT 1 AS rank, p.oid::int8 AS ord, 'function' AS kind, p.proname::text AS name,
+         pg_get_functiondef(p.oid) AS definition, pg_get_functiondef(p.oid) AS sql
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = current_schema() AND p.prokind IN ('f', 'p')
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 2, c.oid::int8, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text,
+         pg_get_viewdef(c.oid, true),
+         'CREATE ' || CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END
+           || quote_ident(c.relname) || ' AS' || chr(10) || pg_get_viewdef(c.oid, true)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
+  UNION ALL
+  SELECT 3, t.oid::int8, 'trigger', t.tgname::text, pg_get_triggerdef(t.oid, true), pg_get_triggerdef(t.oid, true)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND NOT t.tgisinternal
+) o ORDER BY rank, ord
+"""
+
+
+def _pg_objects(conn: Any) -> tuple[SchemaObject, ...]:
+    return tuple(SchemaObject(r["KIND"], r["NAME"], r["DEFINITION"], r["SQL"]) for r in _rows(conn, PG_OBJECTS))
+
+
+def _mysql_objects(conn: Any) -> tuple[SchemaObject, ...]:
+    """Views, with the database's own name taken out of their definitions (MySQL qualifies
+    every table with it), so that they can be created in another database."""
+    database = _rows(conn, "SELECT DATABASE() AS d")[0]["D"]
+    qualifier = "`" + database.replace("`", "``") + "`."
+    out = []
+    for v in _rows(conn, "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
+                         "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"):
+        definition = (_text(v["VIEW_DEFINITION"]) or "").replace(qualifier, "")
+        name = v["TABLE_NAME"]
+        out.append(SchemaObject("view", name, definition, f"CREATE VIEW `{name.replace('`', '``')}` AS {definition}"))
+    return tuple(out)
 
 
 # -- MySQL and MariaDB --------------------------------------------------------------------------
@@ -372,7 +423,7 @@ def _read_mysql(conn: Any) -> Catalog:
                           for i, rows in _group(stats.get(name, []), "INDEX_NAME").items()),
             comment=_text(t["TABLE_COMMENT"]),
         )
-    return Catalog("mysql", out)
+    return Catalog("mysql", out, {}, _mysql_objects(conn))
 
 
 def _mysql_column(c: dict[str, Any], mariadb: bool) -> Column:
@@ -414,7 +465,10 @@ def _read_sqlite(conn: Any) -> Catalog:
         if m["TYPE"] != "table" or m["NAME"].startswith("sqlite_"):
             continue
         tables[m["NAME"]] = _sqlite_table(conn, m["NAME"], m["SQL"] or "", index_sql)
-    return Catalog("sqlite", tables)
+    objects = tuple(SchemaObject(m["TYPE"], m["NAME"], m["SQL"], m["SQL"])
+                    for m in _rows(conn, "SELECT type, name, sql FROM sqlite_master "
+                                         "WHERE type IN ('view', 'trigger') ORDER BY rowid"))
+    return Catalog("sqlite", tables, {}, objects)
 
 
 def _sqlite_table(conn: Any, name: str, sql: str, index_sql: dict[str, str]) -> Table:

@@ -18,7 +18,11 @@ What counts as the same:
   outermost parentheses; texts the engine rewrites itself (PostgreSQL, MySQL) are compared
   as the engine wrote them;
 * the CREATE INDEX text an engine keeps (`Index.definition`) is not compared: it is derived
-  from what is compared.
+  from what is compared;
+* on SQLite, the names of primary keys, unique, foreign-key and check constraints are not
+  compared: SQLite keeps them only as text inside CREATE TABLE and no statement refers to
+  them (a migration rebuilds the table), so a constraint written without a name and one
+  written with schemac's name are the same constraint.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
     if a.dialect != b.dialect:
         raise ValueError(f"cannot compare a {a.dialect} catalog with a {b.dialect} one")
     loose = a.dialect == "sqlite"
+    if loose:
+        a, b = _unnamed(a), _unnamed(b)
     out: list[Difference] = []
     for name in _names(a.tables, b.tables):
         ta, tb = a.tables.get(name), b.tables.get(name)
@@ -70,7 +76,26 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
         ea, eb = a.enums.get(name), b.enums.get(name)
         if ea != eb:
             out.append(Difference(("enum", name), ea, eb))
+    objects_a = {(o.kind, o.name): _sql(o.definition, loose) for o in a.objects}
+    objects_b = {(o.kind, o.name): _sql(o.definition, loose) for o in b.objects}
+    for key in sorted(set(objects_a) | set(objects_b)):
+        if objects_a.get(key) != objects_b.get(key):
+            out.append(Difference(key, objects_a.get(key), objects_b.get(key)))
     return out
+
+
+def _unnamed(catalog: Catalog) -> Catalog:
+    """A SQLite catalog without constraint names (indexes keep theirs)."""
+    from dataclasses import replace
+
+    tables = {}
+    for name, t in catalog.tables.items():
+        tables[name] = replace(
+            t, primary_key=replace(t.primary_key, name=None) if t.primary_key else None,
+            uniques=tuple(replace(u, name=None) for u in t.uniques),
+            foreign_keys=tuple(replace(f, name=None) for f in t.foreign_keys),
+            checks=tuple(replace(c, name=None) for c in t.checks))
+    return replace(catalog, tables=tables)
 
 
 def _table(a: Table, b: Table, loose: bool) -> list[Difference]:

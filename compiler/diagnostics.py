@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "B603": "comment truncated",
     "B604": "index key too long",
     "B606": "row too large",
+    "B607": "sql block for other dialects",
 }
 
 

@@ -99,16 +99,13 @@ def connect(target: Target) -> Any:
 
 
 # The objects a spec cannot hold yet, per engine: (kind, query for their names).
+# The objects a spec cannot hold yet, even as raw SQL, per engine: (kind, query for their
+# names). Views, functions and triggers are kept as `sql` blocks instead (schemac.catalog).
 OTHER_OBJECTS = {
     "postgresql": [
-        ("view", "SELECT viewname FROM pg_views WHERE schemaname = current_schema() ORDER BY 1"),
-        ("materialized view", "SELECT matviewname FROM pg_matviews WHERE schemaname = current_schema() ORDER BY 1"),
-        ("function", "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                     "LEFT JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e' "
-                     "WHERE n.nspname = current_schema() AND d.objid IS NULL ORDER BY 1"),
-        ("trigger", "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1"),
+        ("aggregate", "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                      "LEFT JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e' "
+                      "WHERE n.nspname = current_schema() AND p.prokind = 'a' AND d.objid IS NULL ORDER BY 1"),
         ("sequence", "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                      "LEFT JOIN pg_depend d ON d.objid = c.oid AND d.deptype IN ('a', 'i') "
                      "WHERE n.nspname = current_schema() AND c.relkind = 'S' AND d.objid IS NULL ORDER BY 1"),
@@ -116,22 +113,18 @@ OTHER_OBJECTS = {
                       "WHERE n.nspname = current_schema() AND c.relispartition ORDER BY 1"),
     ],
     "mysql": [
-        ("view", "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"),
         ("routine", "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
                     "ORDER BY 1"),
         ("trigger", "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
                     "ORDER BY 1"),
     ],
-    "sqlite": [
-        ("view", "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY 1"),
-        ("trigger", "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1"),
-    ],
+    "sqlite": [],
 }
 
 
 def inspect_url(url: str) -> tuple[Catalog, list[str]]:
-    """The catalog of the database at `url`, and the objects it holds that the catalog (and
-    so a spec) does not: views, functions, triggers, free sequences, partitions.
+    """The catalog of the database at `url`, and the objects it holds that a spec cannot keep
+    yet: free sequences, partitions, aggregates, MySQL routines and triggers.
 
     Raises:
         InspectError: with a message for the user.
@@ -140,12 +133,12 @@ def inspect_url(url: str) -> tuple[Catalog, list[str]]:
     conn = connect(target)
     try:
         catalog = read_catalog(conn, target.dialect)
-        others = []
+        others: list[str] = []
         for kind, query in OTHER_OBJECTS[target.dialect]:
             cur = conn.cursor()
             try:
                 cur.execute(query)
-                others.extend(f"{kind} '{row[0]}' is not inspected: the language cannot express it yet"
+                others.extend(f"{kind} '{row[0]}' is not in the spec: schemac cannot keep it yet"
                               for row in cur.fetchall())
             finally:
                 cur.close()

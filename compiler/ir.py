@@ -289,11 +289,22 @@ class Module(Node):
     doc: str | None = None
 
 
+class RawSql(Node):
+    """SQL the language cannot express yet (a view, a trigger, a function...), kept verbatim
+    for the dialects it is written for (`sql active_customers for postgresql "..."`).
+    The DDL of those dialects ends with it, in declaration order."""
+
+    name: str
+    dialects: tuple[str, ...]
+    sql: str
+
+
 class Schema(Node):
     imports: tuple[str, ...] = ()
     modules: tuple[Module, ...] = ()
     enums: tuple[Enum, ...] = ()
     entities: tuple[Entity, ...] = ()
+    raw_sql: tuple[RawSql, ...] = ()
 
     def entity(self, name: str) -> Entity | None:
         return next((e for e in self.entities if e.name == name), None)

@@ -56,8 +56,9 @@ def compile_on_two_cores(declared: Schema, source_map: SourceMap, dialect: str) 
     if out is None:
         return None
     blocks, diagnostics = out
-    sql = cls(Schema(enums=declared.enums)).assemble([b[0] for b in blocks], [s for b in blocks for s in b[1]])
-    return sql, diagnostics
+    final = cls(Schema(enums=declared.enums, raw_sql=declared.raw_sql))
+    sql = final.assemble([b[0] for b in blocks], [s for b in blocks for s in b[1]])
+    return sql, diagnostics + final.diagnostics
 
 
 def diagram_on_two_cores(declared: Schema, source_map: SourceMap,

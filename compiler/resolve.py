@@ -338,7 +338,8 @@ class Resolver(MemberResolver):
     def run(self) -> Schema:
         self.prepare()
         resolved = [self.resolve_entity(n) for n in self.order]
-        return Schema(modules=self.schema.modules, enums=self.schema.enums, entities=tuple(resolved))
+        return Schema(modules=self.schema.modules, enums=self.schema.enums, entities=tuple(resolved),
+                      raw_sql=self.schema.raw_sql)
 
     def prepare(self) -> None:
         """The checks over the whole schema, done before any entity is resolved: names and

@@ -39,6 +39,7 @@ from schemac.ir import (
     Index,
     IndexColumn,
     PrimaryKey,
+    RawSql,
     Reference,
     Schema,
     Type,
@@ -95,6 +96,31 @@ def _portable(physical: str, exact: dict[str, str], sized: list[tuple[re.Pattern
     return None
 
 
+def _sqlite_affinity(physical: str) -> Type | None:
+    """The portable type closest to a SQLite declared type, by SQLite's own affinity rules
+    (section 3.1 of its datatype documentation), with common spellings refined."""
+    text = physical.upper()
+    m = re.search(r"\((\d+)(?:\s*,\s*(\d+))?\)", text)
+    size = tuple(int(g) for g in m.groups() if g is not None) if m else ()
+    if "INT" in text:
+        return Type(name="bigint" if "BIG" in text else "smallint" if "SMALL" in text or "TINY" in text else "int")
+    if "CHAR" in text or "CLOB" in text or "TEXT" in text:
+        return Type(name="varchar", params=size[:1]) if "VARCHAR" in text and size else Type(name="text")
+    if "BLOB" in text or not text:
+        return Type(name="bytes") if text else None
+    if "REAL" in text or "FLOA" in text or "DOUB" in text:
+        return Type(name="double")
+    if "BOOL" in text:
+        return Type(name="bool")
+    if "DATETIME" in text or "TIMESTAMP" in text:
+        return Type(name="timestamp")
+    if "DATE" in text:
+        return Type(name="date")
+    if "DEC" in text or "NUMERIC" in text or "MONEY" in text:
+        return Type(name="decimal", params=size[:2] or (18, 4))
+    return None
+
+
 def _mysql_key(physical: str) -> str:
     """MariaDB writes integer display widths (`int(11)`); MySQL 8 does not: drop them."""
     text = physical.lower()
@@ -117,7 +143,20 @@ class Reverser:
         entities = [self.entity(t) for t in self.catalog.tables.values()]
         entities = _align_foreign_key_types(entities, self.catalog)
         entities = _refs(entities, self.catalog)
-        return Schema(enums=tuple(self.enums.values()), entities=tuple(entities))
+        return Schema(enums=tuple(self.enums.values()), entities=tuple(entities), raw_sql=self.raw_sql())
+
+    def raw_sql(self) -> tuple[RawSql, ...]:
+        """Views, functions and triggers as `sql` blocks for this dialect, in creation order;
+        a name two objects share gets its kind appended."""
+        counts: dict[str, int] = {}
+        for o in self.catalog.objects:
+            counts[o.name] = counts.get(o.name, 0) + 1
+        out = []
+        for o in self.catalog.objects:
+            name = o.name if counts[o.name] == 1 else f"{o.name}_{o.kind.replace(' ', '_')}"
+            out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip()))
+            self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name})")
+        return tuple(out)
 
     # -- tables --
 
@@ -211,10 +250,12 @@ class Reverser:
             if ty is not None and ty.name == "text" and _json_check(table, column) is not None:
                 return Type(name="json"), (), {column.name}  # MariaDB's JSON: LONGTEXT + CHECK (json_valid(...))
         else:
-            ty = _portable(physical, SQLITE_TYPES, SQLITE_SIZED, str.upper)
-        if ty is not None:
-            return ty, (), set()
-        return FALLBACK, (TypeOverride(dialect=self.dialect, sql=physical),), set()
+            ty = _portable(physical, SQLITE_TYPES, SQLITE_SIZED, str.upper) or _sqlite_affinity(physical)
+        if ty is None:
+            return FALLBACK, (TypeOverride(dialect=self.dialect, sql=physical),), set()
+        if self.dialect == "sqlite" and _physical_type_of(ty, "sqlite") != physical:
+            return ty, (TypeOverride(dialect=self.dialect, sql=physical),), set()  # keep SQLite's spelling
+        return ty, (), set()
 
     def mysql_enum(self, table: cat.Table, column: cat.Column) -> Type:
         values = tuple(m.group(1).replace("''", "'") for m in re.finditer(r"'((?:[^']|'')*)'", column.type))

@@ -225,9 +225,24 @@ class FastParser:
                 start = self.take()[2]
                 path = self.expect("STRING")
                 items.append(self.b.import_decl((start, path[3]), [path]))
+            elif word == "sql":
+                items.append(self.sql())
             else:
                 raise Fallback
         return self.b.start((-1, -1) if not items else (0, 0), items)
+
+    def sql(self) -> Any:
+        start = self.take()[2]
+        name = self.name()
+        if not self.is_word(0, "for"):
+            raise Fallback
+        self.take()
+        dialects = self.names()
+        body = self.peek()
+        if body[0] not in ("STRING", "LONG_STRING"):
+            raise Fallback
+        self.take()
+        return self.b.sql_decl((start, body[3]), [name, dialects, body])
 
     def module(self) -> Any:
         start = self.keyword("module")[2]

@@ -68,6 +68,24 @@ def string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def sql_body(text: str) -> str:
+    """The body of a `sql` block: a triple-quoted string holding the SQL as it reads, when it
+    survives the trip (backslashes escaped); a one-line string otherwise."""
+    import inspect
+
+    from schemac.dsl.attributes import unescape
+
+    if "\t" in text or "\r" in text or any(ord(c) < 32 and c != "\n" for c in text):
+        return string(text)
+    body = text.replace("\\", "\\\\")
+    if '"""' in body:
+        body = body.replace('"', '\\"')
+    inner = "\n" + "\n".join(INDENT + line if line else "" for line in body.split("\n")) + "\n"
+    if inspect.cleandoc(unescape(inner)) != text:
+        return string(text)
+    return '"""' + inner + '"""'
+
+
 def _long_ok(text: str) -> bool:
     """Whether a multi-line string survives the trip through a triple-quoted literal,
     whose content is cleaned like a docstring (indentation and blank edges removed)."""
@@ -323,6 +341,9 @@ class Formatter:
         base = len(items)
         for i, ent in enumerate(s.entities):
             items.append(_Item(("entity", ent.name), "entity", ent, base + i))
+        base = len(items)
+        for i, raw in enumerate(s.raw_sql):
+            items.append(_Item(("sql", raw.name), "sql", raw, base + i))
         ordered = self._sorted(items)
         previous_kind: str | None = None
         current_module: str | None = None
@@ -353,6 +374,10 @@ class Formatter:
                 self._trail(self.c.end(item.path))
             elif item.kind == "enum":
                 self.enum(depth, item.value)
+            elif item.kind == "sql":
+                raw = item.value
+                self.emit(depth, f"sql {name(raw.name)} for {names(raw.dialects)} {sql_body(raw.sql)}")
+                self._trail(self.c.end(item.path))
             else:
                 self.entity(depth, item.value)
             previous_kind = item.kind

@@ -48,6 +48,7 @@ from schemac.ir import (
     Policy,
     Predicate,
     PrimaryKey,
+    RawSql,
     Reference,
     Schema,
     Type,
@@ -434,6 +435,24 @@ class Builder(AttributeReader):
         start, end = span
         return Decl("import", unescape(tok[1][1:-1]), None, start, end, [((), tok[2], tok[3])])  # type: ignore[list-item]
 
+    def sql_decl(self, span: Span2, children: list[Any]) -> Decl:
+        name, dialects, body = children
+        text = self.doc(span, [body]).text
+        start, end = span
+        spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), (("body",), body[2], body[3])]
+        spans += [(("dialect", i), d[1], d[2]) for i, d in enumerate(dialects)]
+        known = []
+        for d in dialects:
+            if d[0] in DIALECTS:
+                known.append(d[0])
+            else:
+                self._error("R125", f"unknown dialect '{d[0]}'", d[1], d[2], help=suggest(d[0], DIALECTS, "dialects"))
+        if not text.strip():
+            self._error("S001", f"the sql block '{name[0]}' is empty", body[2], body[3],
+                        help="write the statements between the quotes, or remove the block")
+        value = RawSql(name=name[0], dialects=tuple(dict.fromkeys(known)), sql=text)
+        return Decl("sql", name[0], value, start, end, spans)
+
     def enum_value(self, span: Span2, children: list[Any]) -> Member:
         name = children[0]
         attrs = self._attrs("enum value", children[1:])
@@ -545,6 +564,7 @@ class Builder(AttributeReader):
         modules: dict[str, Module] = {}
         enums: list[Enum] = []
         entities: list[Entity] = []
+        raw: list[RawSql] = []
         seen: dict[tuple[str, str], Decl] = {}
         sm = self.source_map
 
@@ -561,7 +581,8 @@ class Builder(AttributeReader):
                 return
             seen[key] = decl
             value = decl.value if module is None else decl.value.model_copy(update={"module": module})
-            (enums if decl.kind == "enum" else entities).append(value)
+            target: list[Any] = {"enum": enums, "entity": entities, "sql": raw}[decl.kind]  # type: ignore[assignment]
+            target.append(value)
             record((decl.kind, decl.name), decl.spans)
 
         for decl in children:
@@ -581,7 +602,7 @@ class Builder(AttributeReader):
             else:
                 add(decl, None)
         return Schema(imports=tuple(imports), modules=tuple(modules.values()),
-                      enums=tuple(enums), entities=tuple(entities))
+                      enums=tuple(enums), entities=tuple(entities), raw_sql=tuple(raw))
 
 
 _TYPES: dict[tuple[str, tuple[int, ...]], Type] = {}

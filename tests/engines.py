@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -215,6 +216,9 @@ def documented_short_name(name: str, dialect: str) -> str:
 # -- statements ----------------------------------------------------------------------------------
 
 
+_DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
 def split_statements(script: str, dialect: str) -> list[str]:
     """Split a DDL script at the semicolons that end statements.
 
@@ -246,7 +250,14 @@ def split_statements(script: str, dialect: str) -> list[str]:
             end = script.find("*/", i + 2)
             i = n if end < 0 else end + 2
             continue
-        if c == ";":
+        if c == "$" and dialect == "postgresql":
+            m = _DOLLAR.match(script, i)
+            if m:  # a dollar-quoted string: a function body
+                end = script.find(m.group(), m.end())
+                i = n if end < 0 else end + len(m.group())
+                continue
+        if c == ";" and (dialect != "sqlite" or sqlite3.complete_statement(script[start:i + 1])):
+            # (a trigger's body has semicolons of its own; SQLite says when the statement ends)
             statements.append(script[start:i])
             start = i + 1
         i += 1
@@ -331,16 +342,17 @@ class ScratchDatabase:
             self.execute("DROP SCHEMA public CASCADE")
             self.execute("CREATE SCHEMA public")
         elif self.dialect == "mysql":
-            tables = [r[0] for r in self.query(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [self.name])]
+            tables = self.query("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = %s",
+                                [self.name])
             self.execute("SET FOREIGN_KEY_CHECKS = 0")
-            for t in tables:
-                self.execute(f"DROP TABLE {self.quote(t)}")
+            for t, kind in tables:
+                self.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {self.quote(t)}")
             self.execute("SET FOREIGN_KEY_CHECKS = 1")
         else:
             self.execute("PRAGMA foreign_keys = OFF")
-            for (t,) in self.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
-                self.execute(f"DROP TABLE {self.quote(t)}")
+            for kind, name in self.query("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
+                                         "AND name NOT LIKE 'sqlite_%'"):
+                self.execute(f"DROP {kind.upper()} {self.quote(name)}")
             self.execute("PRAGMA foreign_keys = ON")
 
     def run_script(self, script: str) -> None:

@@ -34,6 +34,7 @@ from schemac.ir import (
     Policy,
     Predicate,
     PrimaryKey,
+    RawSql,
     Reference,
     Schema,
     Sensitivity,
@@ -302,7 +303,25 @@ def schemas(draw: Any, max_entities: int = 5) -> Schema:
         out.append(draw(entities(table_names, out, enum_list, module_names)))
     used = list(dict.fromkeys(e.module for e in out if e.module))  # in order of first use, as parsed
     modules = tuple(Module(name=m, doc=draw(DOCS)) for m in used)
-    return Schema(modules=modules, enums=tuple(enum_list), entities=tuple(out))
+    return Schema(modules=modules, enums=tuple(enum_list), entities=tuple(out), raw_sql=draw(raw_sql_blocks()))
+
+
+# Comments that put awkward text into a block's SQL: quotes, backslashes, triple quotes.
+SQL_COMMENTS = ["", " -- say \"hi\"", " -- back\\slash", ' -- """triple"""', " -- it's", " -- naïve ☃"]
+
+
+@st.composite
+def raw_sql_blocks(draw: Any) -> tuple[RawSql, ...]:
+    """`sql` blocks: a view valid on every engine, for some of the dialects."""
+    out = []
+    for i in range(draw(st.integers(0, 2))):
+        dialects = tuple(draw(st.lists(st.sampled_from(["postgresql", "mysql", "sqlite"]), min_size=1, max_size=3,
+                                       unique=True)))
+        comment = draw(st.sampled_from(SQL_COMMENTS))
+        name = draw(st.sampled_from(["v", "recent", "sql", "for", "Mixed Case"])) + str(i)
+        sql = f"CREATE VIEW schemac_v{i} AS\n  SELECT 1 AS one{comment}"
+        out.append(RawSql(name=name, dialects=dialects, sql=sql))
+    return tuple(out)
 
 
 @st.composite

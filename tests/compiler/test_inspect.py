@@ -110,9 +110,39 @@ def test_what_a_spec_cannot_hold_is_reported(tmp_path: Path) -> None:
     conn.close()
     result = CliRunner().invoke(cli, ["inspect", f"sqlite:///{db}"])
     assert result.exit_code == 0
-    assert "warning: view 'big' is not inspected" in result.output
-    assert "warning: trigger 'touch' is not inspected" in result.output
-    assert "entity t {" in result.output
+    assert "warning: view 'big' is kept as raw SQL for sqlite (sql big)" in result.output
+    assert "warning: trigger 'touch' is kept as raw SQL for sqlite (sql touch)" in result.output
+    assert "entity t {" in result.output and 'sql big for sqlite """' in result.output
+
+
+OBJECTS = {
+    "postgresql": [
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.n := coalesce(NEW.n, 0); "
+        "RETURN NEW; END $$",
+        "CREATE VIEW big AS SELECT id, n FROM t WHERE n > 10",
+        "CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS c FROM t",
+        "CREATE TRIGGER t_touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+    ],
+    "mysql": ["CREATE VIEW big AS SELECT id, n FROM t WHERE n > 10"],
+    "sqlite": ["CREATE VIEW big AS SELECT id, n FROM t WHERE n > 10",
+               "CREATE TRIGGER t_touch AFTER INSERT ON t BEGIN UPDATE t SET n = 0 WHERE n IS NULL; END"],
+}
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_views_functions_and_triggers_are_kept_as_raw_sql(dialect: str) -> None:
+    with scratch_database(dialect) as a, scratch_database(dialect) as b:
+        a.run_script("CREATE TABLE t (id INT NOT NULL PRIMARY KEY, n INT);\n"
+                     + ";\n".join(OBJECTS[dialect]) + ";")
+        catalog_a = a.catalog()
+        assert len(catalog_a.objects) == len(OBJECTS[dialect])
+        text = format_schema(reverse(catalog_a).schema)
+        assert text.count("\nsql ") == len(OBJECTS[dialect])
+        again = api.compile_loaded(api.load_text(text, "inspected.schema"), dialect)
+        assert again.sql is not None, render(again.diagnostics)
+        b.run_script(again.sql)
+        differences = compare(catalog_a, b.catalog())
+        assert not differences, "\n".join(map(str, differences)) + "\n\n" + text
 
 
 @pytest.mark.parametrize("url, message", [
