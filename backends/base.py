@@ -40,6 +40,9 @@ class SqlRenderer:
     }
     INLINE_CYCLIC_FOREIGN_KEYS: ClassVar[bool] = False
     EXPLICIT_NULL: ClassVar[bool] = False  # write NULL on nullable columns
+    # Write ON DELETE / ON UPDATE NO ACTION: MySQL reports an omitted action as RESTRICT, a
+    # written one as NO ACTION (the same behaviour), and inspect reproduces what it reads.
+    EXPLICIT_NO_ACTION: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -296,10 +299,10 @@ class SqlRenderer:
     def foreign_key_sql(self, entity: Entity, fk: ForeignKey) -> str:
         sql = (f"CONSTRAINT {self.ident(fk.name or '')} FOREIGN KEY ({self.columns(entity, fk.columns)}) "
                f"REFERENCES {self.table(fk.target)} ({self.columns(self.entities[fk.target], fk.target_columns)})")
-        if fk.on_delete is not Action.NO_ACTION:
-            sql += f" ON DELETE {self.ACTIONS[fk.on_delete]}"
-        if fk.on_update is not Action.NO_ACTION:
-            sql += f" ON UPDATE {self.ACTIONS[fk.on_update]}"
+        if fk.on_delete is not Action.NO_ACTION or self.EXPLICIT_NO_ACTION:
+            sql += f" ON DELETE {self.ACTIONS.get(fk.on_delete, 'NO ACTION')}"
+        if fk.on_update is not Action.NO_ACTION or self.EXPLICIT_NO_ACTION:
+            sql += f" ON UPDATE {self.ACTIONS.get(fk.on_update, 'NO ACTION')}"
         return sql
 
     def add_foreign_key_sql(self, entity: Entity, fk: ForeignKey) -> str:

@@ -10,6 +10,7 @@ change what the schema accepts (a unique key).
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from typing import Any, ClassVar
 
@@ -51,6 +52,7 @@ class MysqlRenderer(SqlRenderer):
     QUOTE = "`"
     IDENT_LIMIT = 64
     EXPLICIT_NULL = True
+    EXPLICIT_NO_ACTION = True
     TYPES: ClassVar[dict[str, str]] = {
         "bool": "BOOLEAN",
         "smallint": "SMALLINT",
@@ -320,6 +322,17 @@ class MysqlRenderer(SqlRenderer):
             return 0
         return int(width(f.type.params)) if callable(width) else int(width)
 
+
+    def raw_sql(self) -> list[str]:
+        """A block with a compound statement (a trigger or routine body, BEGIN ... END) is
+        wrapped in DELIMITER lines, as the mysql client needs to read it whole."""
+        out = []
+        for text in super().raw_sql():
+            if re.search(r"\bBEGIN\b", text, re.I) and re.search(r"\bEND\b", text, re.I):
+                head, _, body = text.partition("\n")
+                text = f"{head}\nDELIMITER $$\n{body.rstrip().rstrip(';')}$$\nDELIMITER ;"
+            out.append(text)
+        return out
 
 @cache
 def _non_deterministic(text: str) -> bool:

@@ -280,6 +280,25 @@ def inspect_database(url: str) -> InspectResult:
     return InspectResult(format_schema(found.schema), others + found.notes)
 
 
+def import_sql(path: str | os.PathLike[str], dialect: str) -> InspectResult:
+    """A `.schema` spec of a DDL file (`schemac import`): what the language cannot express
+    is kept in `sql` blocks and listed, with its line, in `notes`.
+
+    Raises:
+        OSError: the file cannot be read.
+        schemac.ddl_import.DdlError: SQLite rejects the DDL.
+    """
+    from schemac.ddl_import import import_ddl
+    from schemac.dsl.format import format_schema
+    from schemac.reverse import reverse
+
+    text = Path(path).read_text(encoding="utf-8")
+    imported = import_ddl(text, dialect)
+    found = reverse(imported.catalog)
+    notes = imported.notes + [n for n in found.notes if "kept as raw SQL" not in n]
+    return InspectResult(format_schema(found.schema), notes)
+
+
 @dataclass
 class FormatResult:
     text: str | None  # None when the file does not parse

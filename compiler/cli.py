@@ -61,6 +61,7 @@ def cli() -> None:
       schemac erd shop.schema --format svg -o shop.svg
       schemac docs shop.schema -o docs/data
       schemac inspect postgresql://postgres@127.0.0.1/shop -o shop.schema
+      schemac import dump.sql --dialect postgresql -o shop.schema
     """
 
 
@@ -197,6 +198,32 @@ def inspect(url: str, output: Path | None) -> None:
         raise click.UsageError(str(exc)) from exc
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
+    _write(result.text, output)
+
+
+@cli.command(name="import")
+@click.argument("sql_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dialect", "-d", type=click.Choice(DIALECTS), required=True, help="The dialect the DDL is written in.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the spec to this file instead of standard output.")
+def import_cmd(sql_file: Path, dialect: str, output: Path | None) -> None:
+    """Turn a DDL file (pg_dump --schema-only, mysqldump --no-data, SQLite .schema) into a
+    .schema spec.
+
+    What the language cannot express yet (views, functions, triggers...) is kept verbatim in
+    sql blocks and listed on stderr with its line:
+    `schemac import dump.sql --dialect postgresql -o shop.schema`.
+    """
+    from schemac import api
+    from schemac.ddl_import import DdlError
+
+    try:
+        result = api.import_sql(sql_file, dialect)
+    except DdlError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    for note in result.notes:
+        click.echo(f"warning: {sql_file}:{note}" if note.startswith("line ") else f"warning: {note}", err=True)
     _write(result.text, output)
 
 

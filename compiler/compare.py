@@ -19,10 +19,11 @@ What counts as the same:
   as the engine wrote them;
 * the CREATE INDEX text an engine keeps (`Index.definition`) is not compared: it is derived
   from what is compared;
-* on SQLite, the names of primary keys, unique, foreign-key and check constraints are not
-  compared: SQLite keeps them only as text inside CREATE TABLE and no statement refers to
-  them (a migration rebuilds the table), so a constraint written without a name and one
-  written with schemac's name are the same constraint.
+* on SQLite, an INTEGER PRIMARY KEY column counts as NOT NULL (it is the rowid), and the
+  names of primary keys, unique, foreign-key and check constraints are not compared: SQLite
+  keeps them only as text inside CREATE TABLE and no statement refers to them (a migration
+  rebuilds the table), so a constraint written without a name and one written with
+  schemac's name are the same constraint.
 """
 
 from __future__ import annotations
@@ -85,13 +86,17 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
 
 
 def _unnamed(catalog: Catalog) -> Catalog:
-    """A SQLite catalog without constraint names (indexes keep theirs)."""
+    """A SQLite catalog without constraint names (indexes keep theirs), and with an INTEGER
+    PRIMARY KEY column NOT NULL whether declared so or not: it is the rowid, never NULL."""
     from dataclasses import replace
 
     tables = {}
     for name, t in catalog.tables.items():
+        pk = t.primary_key.columns if t.primary_key else ()
+        columns = tuple(replace(c, nullable=False) if pk == (c.name,) and c.type.upper() == "INTEGER" else c
+                        for c in t.columns)
         tables[name] = replace(
-            t, primary_key=replace(t.primary_key, name=None) if t.primary_key else None,
+            t, columns=columns, primary_key=replace(t.primary_key, name=None) if t.primary_key else None,
             uniques=tuple(replace(u, name=None) for u in t.uniques),
             foreign_keys=tuple(replace(f, name=None) for f in t.foreign_keys),
             checks=tuple(replace(c, name=None) for c in t.checks))

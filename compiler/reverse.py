@@ -151,9 +151,15 @@ class Reverser:
         counts: dict[str, int] = {}
         for o in self.catalog.objects:
             counts[o.name] = counts.get(o.name, 0) + 1
-        out = []
+        out: list[RawSql] = []
+        taken: set[str] = set()
         for o in self.catalog.objects:
             name = o.name if counts[o.name] == 1 else f"{o.name}_{o.kind.replace(' ', '_')}"
+            base, n = name, 1
+            while name.lower() in taken:  # e.g. triggers of one name on several tables
+                n += 1
+                name = f"{base}_{n}"
+            taken.add(name.lower())
             out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip()))
             self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name})")
         return tuple(out)
@@ -163,8 +169,14 @@ class Reverser:
     def entity(self, table: cat.Table) -> Entity:
         skip_checks: set[str] = set()
         fields = []
+        key = set(table.primary_key.columns) if table.primary_key else set()
         for column in table.columns:
             f, skipped = self.field(table, column)
+            if f.name in key and f.nullable:  # SQLite lets a primary-key column hold NULL; a spec does not
+                f = f.model_copy(update={"nullable": False})
+                if column.type.upper() != "INTEGER" or len(key) > 1:
+                    self.notes.append(f"{table.name}.{column.name} is in the primary key but SQLite lets it hold "
+                                      "NULL; the spec makes it NOT NULL")
             fields.append(f)
             skip_checks |= skipped
         pk = table.primary_key
@@ -389,8 +401,12 @@ def _refs(entities: list[Entity], catalog: cat.Catalog) -> list[Entity]:
             column = fk.columns[0]
             suffix = f"_{fk.target_columns[0]}"
             base = column[: -len(suffix)] if column.endswith(suffix) else ""
+            explicit: tuple[str, ...] = ()
+            if not base and column == fk.target_columns[0]:  # `artist_id` -> artist(artist_id)
+                m = re.fullmatch(r"(.+?)(_id|Id|_ID)", column)
+                base, explicit = (m.group(1), (column,)) if m else ("", ())
             if (len(fk.columns) != 1 or target_pk != fk.target_columns or not base or base in names
-                    or used.count(column) != 1 or column in replaced):
+                    or used.count(column) != 1 or column in replaced or base in {r.name for r in replaced.values()}):
                 kept.append(fk)
                 continue
             f = next(f for f in e.fields if f.name == column)
@@ -398,8 +414,8 @@ def _refs(entities: list[Entity], catalog: cat.Catalog) -> list[Entity]:
                 kept.append(fk)
                 continue
             replaced[column] = Field(
-                name=base, ref=Reference(target=fk.target, on_delete=fk.on_delete, on_update=fk.on_update,
-                                         constraint=fk.name),
+                name=base, ref=Reference(target=fk.target, columns=explicit, on_delete=fk.on_delete,
+                                         on_update=fk.on_update, constraint=fk.name),
                 nullable=f.nullable, doc=f.doc)
         if not replaced:
             out.append(e)
@@ -486,7 +502,7 @@ def _default_names(schema: Schema, dialect: str) -> Schema:
 
     entities = []
     for e in schema.entities:
-        cols_of_ref = {f.name: (f"{f.name}_{_target_pk(schema, f)}",) for f in e.fields if f.ref}
+        cols_of_ref = {f.name: f.ref.columns or (f"{f.name}_{_target_pk(schema, f)}",) for f in e.fields if f.ref}
         fields = tuple(
             f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": keep(
                 e.name, "fk", cols_of_ref[f.name], f.ref.constraint)})}) if f.ref else f

@@ -234,8 +234,21 @@ def split_statements(script: str, dialect: str) -> list[str]:
     statements: list[str] = []
     start = i = 0
     n = len(script)
+    delimiter = ";"
     while i < n:
         c = script[i]
+        if dialect == "mysql" and script.startswith("DELIMITER ", i) and (i == 0 or script[i - 1] == "\n"):
+            end = script.find("\n", i)
+            end = n if end < 0 else end
+            if script[start:i].strip():
+                statements.append(script[start:i])
+            delimiter = script[i + 10:end].strip() or ";"  # the mysql client's command
+            i = start = end + 1
+            continue
+        if dialect == "mysql" and delimiter != ";" and script.startswith(delimiter, i):
+            statements.append(script[start:i])
+            i = start = i + len(delimiter)
+            continue
         if c in "'\"`":
             backslash = dialect == "mysql" and c != "`" or (
                 dialect == "postgresql" and c == "'" and i > 0 and script[i - 1] in "eE"
@@ -256,7 +269,7 @@ def split_statements(script: str, dialect: str) -> list[str]:
                 end = script.find(m.group(), m.end())
                 i = n if end < 0 else end + len(m.group())
                 continue
-        if c == ";" and (dialect != "sqlite" or sqlite3.complete_statement(script[start:i + 1])):
+        if c == ";" and delimiter == ";" and (dialect != "sqlite" or sqlite3.complete_statement(script[start:i + 1])):
             # (a trigger's body has semicolons of its own; SQLite says when the statement ends)
             statements.append(script[start:i])
             start = i + 1

@@ -42,7 +42,7 @@ CREATE TABLE `agent` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `agent_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `agent_account_id_name_key` UNIQUE (`account_id`, `name`),
-  CONSTRAINT `agent_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `agent_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `agent_embedding_dim_check` CHECK (`embedding_dim` BETWEEN 1 AND 8192)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='An agent whose memory this store keeps';
 
@@ -59,8 +59,8 @@ CREATE TABLE `session` (
   `last_activity_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   `closed_at` DATETIME(6) NULL,
   CONSTRAINT `session_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `session_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `session_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `session_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `session_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `session_token_total_check` CHECK (`token_total` >= 0),
   CONSTRAINT `session_closed_after_start` CHECK (`closed_at` IS NULL OR `closed_at` >= `started_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='One conversation between an agent and a user (or another agent)';
@@ -79,7 +79,7 @@ CREATE TABLE `message` (
   `metadata` JSON NOT NULL DEFAULT ('{}') COMMENT 'Model, latency, finish reason',
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `message_pkey` PRIMARY KEY (`session_id`, `seq`),
-  CONSTRAINT `message_session_id_fkey` FOREIGN KEY (`session_id`) REFERENCES `session` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `message_session_id_fkey` FOREIGN KEY (`session_id`) REFERENCES `session` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `message_seq_check` CHECK (`seq` >= 1),
   CONSTRAINT `message_token_count_check` CHECK (`token_count` >= 0),
   CONSTRAINT `message_tool_result_has_call` CHECK (`role` <> 'tool' OR `tool_call_id` IS NOT NULL)
@@ -95,8 +95,8 @@ CREATE TABLE `namespace` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `namespace_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `namespace_account_id_path_key` UNIQUE (`account_id`, `path`),
-  CONSTRAINT `namespace_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `namespace_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `namespace_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `namespace_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `namespace_default_ttl_days_check` CHECK (`default_ttl_days` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A named partition of memory. Paths are slash-separated (users/42/preferences), so
 retrieval can be scoped to one user, one project, or everything an agent knows.';
@@ -120,9 +120,9 @@ CREATE TABLE `memory_entry` (
   `expires_at` DATETIME(6) NULL COMMENT 'Null: kept until evicted or forgotten',
   CONSTRAINT `memory_entry_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `memory_entry_namespace_id_key_key` UNIQUE (`namespace_id`, `key`),
-  CONSTRAINT `memory_entry_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `memory_entry_namespace_id_fkey` FOREIGN KEY (`namespace_id`) REFERENCES `namespace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `memory_entry_source_message_session_id_source_message_seq_fkey` FOREIGN KEY (`source_message_session_id`, `source_message_seq`) REFERENCES `message` (`session_id`, `seq`) ON DELETE SET NULL,
+  CONSTRAINT `memory_entry_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `memory_entry_namespace_id_fkey` FOREIGN KEY (`namespace_id`) REFERENCES `namespace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `memory_entry_source_message_session_id_source_message_seq_fkey` FOREIGN KEY (`source_message_session_id`, `source_message_seq`) REFERENCES `message` (`session_id`, `seq`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `memory_entry_access_count_check` CHECK (`access_count` >= 0),
   CONSTRAINT `memory_entry_importance_range` CHECK (`importance` BETWEEN 0 AND 1),
   CONSTRAINT `memory_entry_expires_after_creation` CHECK (`expires_at` IS NULL OR `expires_at` > `created_at`)
@@ -146,8 +146,8 @@ CREATE TABLE `document` (
   `indexed_at` DATETIME(6) NULL,
   CONSTRAINT `document_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `document_account_id_content_sha256_key` UNIQUE (`account_id`, `content_sha256`),
-  CONSTRAINT `document_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `document_namespace_id_fkey` FOREIGN KEY (`namespace_id`) REFERENCES `namespace` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `document_account_id_fkey` FOREIGN KEY (`account_id`) REFERENCES `account` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `document_namespace_id_fkey` FOREIGN KEY (`namespace_id`) REFERENCES `namespace` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `document_byte_size_check` CHECK (`byte_size` >= 0),
   CONSTRAINT `document_failure_has_error` CHECK (`status` <> 'failed' OR `error` IS NOT NULL)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A source document, stored once per account however often it is uploaded';
@@ -166,7 +166,7 @@ CREATE TABLE `chunk` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `chunk_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `chunk_document_id_ordinal_key` UNIQUE (`document_id`, `ordinal`),
-  CONSTRAINT `chunk_document_id_fkey` FOREIGN KEY (`document_id`) REFERENCES `document` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `chunk_document_id_fkey` FOREIGN KEY (`document_id`) REFERENCES `document` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `chunk_ordinal_check` CHECK (`ordinal` >= 0),
   CONSTRAINT `chunk_token_count_check` CHECK (`token_count` > 0),
   CONSTRAINT `chunk_span_is_valid` CHECK (`char_start` >= 0 AND `char_end` > `char_start`)
@@ -184,9 +184,9 @@ CREATE TABLE `checkpoint` (
   `size_bytes` INT NULL,
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `checkpoint_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `checkpoint_session_id_fkey` FOREIGN KEY (`session_id`) REFERENCES `session` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `checkpoint_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `checkpoint` (`id`) ON DELETE SET NULL,
-  CONSTRAINT `checkpoint_session_id_message_seq_fkey` FOREIGN KEY (`session_id`, `message_seq`) REFERENCES `message` (`session_id`, `seq`) ON DELETE CASCADE,
+  CONSTRAINT `checkpoint_session_id_fkey` FOREIGN KEY (`session_id`) REFERENCES `session` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `checkpoint_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `checkpoint` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `checkpoint_session_id_message_seq_fkey` FOREIGN KEY (`session_id`, `message_seq`) REFERENCES `message` (`session_id`, `seq`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `checkpoint_state_version_check` CHECK (`state_version` >= 1),
   CONSTRAINT `checkpoint_size_bytes_check` CHECK (`size_bytes` >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A snapshot of a session''s working state, taken after a message';

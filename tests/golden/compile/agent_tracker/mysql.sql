@@ -33,7 +33,7 @@ CREATE TABLE `agent_profile` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `agent_profile_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `agent_profile_workspace_id_handle_key` UNIQUE (`workspace_id`, `handle`),
-  CONSTRAINT `agent_profile_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `agent_profile_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `agent_profile_max_concurrent_check` CHECK (`max_concurrent` BETWEEN 1 AND 64),
   CONSTRAINT `agent_profile_llm_has_model` CHECK (`kind` <> 'llm' OR `model` IS NOT NULL),
   CONSTRAINT `agent_profile_human_has_email` CHECK (`kind` <> 'human' OR `human_email` IS NOT NULL)
@@ -48,8 +48,8 @@ CREATE TABLE `team` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `team_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `team_workspace_id_name_key` UNIQUE (`workspace_id`, `name`),
-  CONSTRAINT `team_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `team_lead_id_fkey` FOREIGN KEY (`lead_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL
+  CONSTRAINT `team_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `team_lead_id_fkey` FOREIGN KEY (`lead_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A group of agents planning and working together';
 
 CREATE TABLE `team_member` (
@@ -58,8 +58,8 @@ CREATE TABLE `team_member` (
   `role` ENUM('lead', 'member', 'reviewer', 'observer') NOT NULL DEFAULT 'member',
   `joined_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `team_member_pkey` PRIMARY KEY (`team_id`, `agent_profile_id`),
-  CONSTRAINT `team_member_team_id_fkey` FOREIGN KEY (`team_id`) REFERENCES `team` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `team_member_agent_profile_id_fkey` FOREIGN KEY (`agent_profile_id`) REFERENCES `agent_profile` (`id`) ON DELETE CASCADE
+  CONSTRAINT `team_member_team_id_fkey` FOREIGN KEY (`team_id`) REFERENCES `team` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `team_member_agent_profile_id_fkey` FOREIGN KEY (`agent_profile_id`) REFERENCES `agent_profile` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Agents on the team; an agent may be on several teams';
 CREATE INDEX `team_member_agent_profile_id_idx` ON `team_member` (`agent_profile_id`);
 
@@ -74,8 +74,8 @@ CREATE TABLE `sprint` (
   `ends_on` DATE NOT NULL,
   CONSTRAINT `sprint_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `sprint_team_id_name_key` UNIQUE (`team_id`, `name`),
-  CONSTRAINT `sprint_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `sprint_team_id_fkey` FOREIGN KEY (`team_id`) REFERENCES `team` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `sprint_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `sprint_team_id_fkey` FOREIGN KEY (`team_id`) REFERENCES `team` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `sprint_ends_after_start` CHECK (`ends_on` > `starts_on`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A time box in which a team commits to a set of work items';
 CREATE INDEX `sprint_team_id_starts_on_idx` ON `sprint` (`team_id`, `starts_on` DESC);
@@ -101,10 +101,10 @@ CREATE TABLE `work_item` (
   `closed_at` DATETIME(6) NULL COMMENT 'When it reached done or cancelled',
   CONSTRAINT `work_item_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `work_item_workspace_id_key_key` UNIQUE (`workspace_id`, `key`),
-  CONSTRAINT `work_item_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `work_item_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `work_item` (`id`),
-  CONSTRAINT `work_item_sprint_id_fkey` FOREIGN KEY (`sprint_id`) REFERENCES `sprint` (`id`) ON DELETE SET NULL,
-  CONSTRAINT `work_item_reporter_id_fkey` FOREIGN KEY (`reporter_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `work_item_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `work_item_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `work_item` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `work_item_sprint_id_fkey` FOREIGN KEY (`sprint_id`) REFERENCES `sprint` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `work_item_reporter_id_fkey` FOREIGN KEY (`reporter_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `work_item_estimate_points_check` CHECK (`estimate_points` >= 0),
   CONSTRAINT `work_item_epic_is_root` CHECK (`kind` <> 'epic' OR `parent_id` IS NULL),
   CONSTRAINT `work_item_closed_has_time` CHECK (NOT `status` IN ('done', 'cancelled') OR `closed_at` IS NOT NULL)
@@ -122,9 +122,9 @@ CREATE TABLE `work_item_dependency` (
   `created_by_id` CHAR(36) NULL,
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `work_item_dependency_pkey` PRIMARY KEY (`work_item_id`, `blocks_id`),
-  CONSTRAINT `work_item_dependency_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `work_item_dependency_blocks_id_fkey` FOREIGN KEY (`blocks_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `work_item_dependency_created_by_id_fkey` FOREIGN KEY (`created_by_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL
+  CONSTRAINT `work_item_dependency_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `work_item_dependency_blocks_id_fkey` FOREIGN KEY (`blocks_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `work_item_dependency_created_by_id_fkey` FOREIGN KEY (`created_by_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='work_item_id must finish before blocks_id can start (for kind blocks)';
 CREATE INDEX `work_item_dependency_blocks_id_idx` ON `work_item_dependency` (`blocks_id`);
 
@@ -145,11 +145,11 @@ CREATE TABLE `assignment` (
   `due_at` DATETIME(6) NULL,
   `finished_at` DATETIME(6) NULL COMMENT 'When it was completed, failed or revoked',
   CONSTRAINT `assignment_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `assignment_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `assignment_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `assignment_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent_profile` (`id`),
-  CONSTRAINT `assignment_offered_by_id_fkey` FOREIGN KEY (`offered_by_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL,
-  CONSTRAINT `assignment_delegated_from_id_fkey` FOREIGN KEY (`delegated_from_id`) REFERENCES `assignment` (`id`),
+  CONSTRAINT `assignment_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_agent_id_fkey` FOREIGN KEY (`agent_id`) REFERENCES `agent_profile` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_offered_by_id_fkey` FOREIGN KEY (`offered_by_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_delegated_from_id_fkey` FOREIGN KEY (`delegated_from_id`) REFERENCES `assignment` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `assignment_delegation_depth_check` CHECK (`delegation_depth` BETWEEN 0 AND 8),
   CONSTRAINT `assignment_tokens_used_check` CHECK (`tokens_used` >= 0),
   CONSTRAINT `assignment_depth_matches_chain` CHECK ((`delegated_from_id` IS NULL AND `delegation_depth` = 0) OR (`delegated_from_id` IS NOT NULL AND `delegation_depth` > 0)),
@@ -172,9 +172,9 @@ CREATE TABLE `assignment_event` (
   `reason` LONGTEXT NULL COMMENT 'Why it was declined, delegated or revoked, in the actor''s words',
   `occurred_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `assignment_event_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `assignment_event_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `assignment_event_assignment_id_fkey` FOREIGN KEY (`assignment_id`) REFERENCES `assignment` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `assignment_event_actor_id_fkey` FOREIGN KEY (`actor_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `assignment_event_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_event_assignment_id_fkey` FOREIGN KEY (`assignment_id`) REFERENCES `assignment` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `assignment_event_actor_id_fkey` FOREIGN KEY (`actor_id`) REFERENCES `agent_profile` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `assignment_event_changes_status` CHECK (`from_status` IS NULL OR `from_status` <> `to_status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Append-only log of assignment status changes; never updated or deleted';
 CREATE INDEX `assignment_event_assignment_id_occurred_at_idx` ON `assignment_event` (`assignment_id`, `occurred_at`);
@@ -190,10 +190,10 @@ CREATE TABLE `comment` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   `edited_at` DATETIME(6) NULL,
   CONSTRAINT `comment_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `comment_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `comment_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `comment_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `agent_profile` (`id`),
-  CONSTRAINT `comment_reply_to_id_fkey` FOREIGN KEY (`reply_to_id`) REFERENCES `comment` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `comment_workspace_id_fkey` FOREIGN KEY (`workspace_id`) REFERENCES `workspace` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `comment_work_item_id_fkey` FOREIGN KEY (`work_item_id`) REFERENCES `work_item` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `comment_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `agent_profile` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `comment_reply_to_id_fkey` FOREIGN KEY (`reply_to_id`) REFERENCES `comment` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `comment_edited_after_created` CHECK (`edited_at` IS NULL OR `edited_at` >= `created_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A comment on a work item, by an agent or a human; replies form threads';
 CREATE INDEX `comment_reply_to_id_idx` ON `comment` (`reply_to_id`);

@@ -28,7 +28,7 @@ CREATE TABLE `customer` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `customer_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `customer_tenant_id_email_key` UNIQUE (`tenant_id`, `email`),
-  CONSTRAINT `customer_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+  CONSTRAINT `customer_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A shopper''s account with one merchant; the same person at two shops is two customers';
 CREATE INDEX `customer_tenant_id_created_at_idx` ON `customer` (`tenant_id`, `created_at` DESC);
 
@@ -47,8 +47,8 @@ CREATE TABLE `address` (
   `phone` VARCHAR(32) NULL COMMENT 'For the carrier',
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `address_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `address_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `address_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `address_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `address_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `address_country_check` CHECK (`country` = UPPER(`country`))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A postal address in a customer''s address book';
 CREATE INDEX `address_customer_id_created_at_idx` ON `address` (`customer_id`, `created_at` DESC);
@@ -62,8 +62,8 @@ CREATE TABLE `category` (
   `position` SMALLINT NOT NULL DEFAULT 0 COMMENT 'Order among siblings in menus',
   CONSTRAINT `category_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `category_tenant_id_slug_key` UNIQUE (`tenant_id`, `slug`),
-  CONSTRAINT `category_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `category_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `category` (`id`)
+  CONSTRAINT `category_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `category_parent_id_fkey` FOREIGN KEY (`parent_id`) REFERENCES `category` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A node of the merchant''s category tree';
 CREATE INDEX `category_parent_id_position_idx` ON `category` (`parent_id`, `position`);
 
@@ -73,7 +73,7 @@ CREATE TABLE `tag` (
   `name` VARCHAR(60) NOT NULL,
   CONSTRAINT `tag_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `tag_tenant_id_name_key` UNIQUE (`tenant_id`, `name`),
-  CONSTRAINT `tag_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+  CONSTRAINT `tag_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A free-form label merchants put on products (sale, vegan, gift idea)';
 
 CREATE TABLE `product` (
@@ -93,8 +93,8 @@ CREATE TABLE `product` (
   `updated_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `product_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `product_tenant_id_sku_key` UNIQUE (`tenant_id`, `sku`),
-  CONSTRAINT `product_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `product_category_id_fkey` FOREIGN KEY (`category_id`) REFERENCES `category` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `product_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `product_category_id_fkey` FOREIGN KEY (`category_id`) REFERENCES `category` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `product_price_check` CHECK (`price` >= 0),
   CONSTRAINT `product_weight_grams_check` CHECK (`weight_grams` > 0),
   CONSTRAINT `product_compare_above_price` CHECK (`compare_at_price` IS NULL OR `compare_at_price` > `price`)
@@ -106,8 +106,8 @@ CREATE TABLE `product_tag` (
   `tag_id` BIGINT NOT NULL,
   `added_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `product_tag_pkey` PRIMARY KEY (`product_id`, `tag_id`),
-  CONSTRAINT `product_tag_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `product_tag_tag_id_fkey` FOREIGN KEY (`tag_id`) REFERENCES `tag` (`id`) ON DELETE CASCADE
+  CONSTRAINT `product_tag_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `product_tag_tag_id_fkey` FOREIGN KEY (`tag_id`) REFERENCES `tag` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Labels on a product; a tag lists its products through the index on tag_id';
 CREATE INDEX `product_tag_tag_id_idx` ON `product_tag` (`tag_id`);
 
@@ -119,7 +119,7 @@ CREATE TABLE `supplier` (
   `country` CHAR(2) NOT NULL,
   CONSTRAINT `supplier_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `supplier_tenant_id_name_key` UNIQUE (`tenant_id`, `name`),
-  CONSTRAINT `supplier_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+  CONSTRAINT `supplier_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A company the merchant buys stock from';
 
 CREATE TABLE `product_supplier` (
@@ -128,8 +128,8 @@ CREATE TABLE `product_supplier` (
   `unit_cost` DECIMAL(12, 2) NOT NULL,
   `lead_time_days` SMALLINT NULL,
   CONSTRAINT `product_supplier_pkey` PRIMARY KEY (`product_id`, `supplier_id`),
-  CONSTRAINT `product_supplier_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `product_supplier_supplier_id_fkey` FOREIGN KEY (`supplier_id`) REFERENCES `supplier` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `product_supplier_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `product_supplier_supplier_id_fkey` FOREIGN KEY (`supplier_id`) REFERENCES `supplier` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `product_supplier_unit_cost_check` CHECK (`unit_cost` >= 0),
   CONSTRAINT `product_supplier_lead_time_days_check` CHECK (`lead_time_days` >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Who the merchant can buy the product from, and on what terms';
@@ -146,9 +146,9 @@ CREATE TABLE `review` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `review_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `review_product_id_customer_id_key` UNIQUE (`product_id`, `customer_id`),
-  CONSTRAINT `review_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `review_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `review_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `review_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `review_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `review_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `review_rating_check` CHECK (`rating` >= 1 AND `rating` <= 5)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A customer''s rating of a product, shown on the product page once approved';
 
@@ -160,7 +160,7 @@ CREATE TABLE `warehouse` (
   `country` CHAR(2) NOT NULL COMMENT 'ISO 3166-1 alpha-2',
   CONSTRAINT `warehouse_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `warehouse_tenant_id_code_key` UNIQUE (`tenant_id`, `code`),
-  CONSTRAINT `warehouse_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `warehouse_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `warehouse_country_check` CHECK (`country` = UPPER(`country`))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A place stock is kept and shipped from';
 
@@ -173,9 +173,9 @@ CREATE TABLE `inventory` (
   `reorder_level` INT NULL COMMENT 'Alert when on_hand - reserved falls below this',
   `updated_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `inventory_pkey` PRIMARY KEY (`product_id`, `warehouse_id`),
-  CONSTRAINT `inventory_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `inventory_warehouse_id_fkey` FOREIGN KEY (`warehouse_id`) REFERENCES `warehouse` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `inventory_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `inventory_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `inventory_warehouse_id_fkey` FOREIGN KEY (`warehouse_id`) REFERENCES `warehouse` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `inventory_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `inventory_on_hand_check` CHECK (`on_hand` >= 0),
   CONSTRAINT `inventory_reserved_check` CHECK (`reserved` >= 0),
   CONSTRAINT `inventory_reorder_level_check` CHECK (`reorder_level` >= 0),
@@ -192,8 +192,8 @@ CREATE TABLE `cart` (
   `created_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   `updated_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)) COMMENT 'Touched on every change; drives abandonment',
   CONSTRAINT `cart_pkey` PRIMARY KEY (`id`),
-  CONSTRAINT `cart_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `cart_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `cart_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `cart_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `cart_currency_check` CHECK (`currency` = UPPER(`currency`))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A shopping cart; anonymous until the shopper signs in or checks out';
 CREATE INDEX `cart_customer_id_status_idx` ON `cart` (`customer_id`, `status`);
@@ -205,8 +205,8 @@ CREATE TABLE `cart_item` (
   `quantity` INT NOT NULL DEFAULT 1,
   `added_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `cart_item_pkey` PRIMARY KEY (`cart_id`, `product_id`),
-  CONSTRAINT `cart_item_cart_id_fkey` FOREIGN KEY (`cart_id`) REFERENCES `cart` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `cart_item_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `cart_item_cart_id_fkey` FOREIGN KEY (`cart_id`) REFERENCES `cart` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `cart_item_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `cart_item_quantity_check` CHECK (`quantity` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='What is in the cart';
 CREATE INDEX `cart_item_product_id_idx` ON `cart_item` (`product_id`);
@@ -221,7 +221,7 @@ CREATE TABLE `coupon` (
   `max_uses` INT NULL COMMENT 'Redemptions allowed in all; unlimited when empty',
   CONSTRAINT `coupon_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `coupon_tenant_id_code_key` UNIQUE (`tenant_id`, `code`),
-  CONSTRAINT `coupon_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `coupon_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `coupon_code_check` CHECK (`code` = UPPER(`code`)),
   CONSTRAINT `coupon_percent_off_check` CHECK (`percent_off` > 0 AND `percent_off` <= 100),
   CONSTRAINT `coupon_max_uses_check` CHECK (`max_uses` > 0),
@@ -234,9 +234,9 @@ CREATE TABLE `coupon_redemption` (
   `tenant_id` CHAR(36) NOT NULL,
   `redeemed_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `coupon_redemption_pkey` PRIMARY KEY (`coupon_id`, `customer_id`),
-  CONSTRAINT `coupon_redemption_coupon_id_fkey` FOREIGN KEY (`coupon_id`) REFERENCES `coupon` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `coupon_redemption_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `coupon_redemption_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE
+  CONSTRAINT `coupon_redemption_coupon_id_fkey` FOREIGN KEY (`coupon_id`) REFERENCES `coupon` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `coupon_redemption_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `coupon_redemption_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='One use of a coupon; a customer can use each coupon once';
 
 CREATE TABLE `order` (
@@ -261,9 +261,9 @@ CREATE TABLE `order` (
   CONSTRAINT `order_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `order_cart_id_key` UNIQUE (`cart_id`),
   CONSTRAINT `order_tenant_id_number_key` UNIQUE (`tenant_id`, `number`),
-  CONSTRAINT `order_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `order_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`),
-  CONSTRAINT `order_cart_id_fkey` FOREIGN KEY (`cart_id`) REFERENCES `cart` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `order_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `order_customer_id_fkey` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `order_cart_id_fkey` FOREIGN KEY (`cart_id`) REFERENCES `cart` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `order_currency_check` CHECK (`currency` = UPPER(`currency`)),
   CONSTRAINT `order_subtotal_check` CHECK (`subtotal` >= 0),
   CONSTRAINT `order_shipping_total_check` CHECK (`shipping_total` >= 0),
@@ -286,8 +286,8 @@ CREATE TABLE `order_item` (
   `discount` DECIMAL(12, 2) NOT NULL DEFAULT 0,
   `line_total` DECIMAL(12, 2) NOT NULL COMMENT 'unit_price * quantity - discount',
   CONSTRAINT `order_item_pkey` PRIMARY KEY (`order_id`, `line`),
-  CONSTRAINT `order_item_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `order_item_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE SET NULL,
+  CONSTRAINT `order_item_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `order_item_product_id_fkey` FOREIGN KEY (`product_id`) REFERENCES `product` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION,
   CONSTRAINT `order_item_line_check` CHECK (`line` >= 1),
   CONSTRAINT `order_item_unit_price_check` CHECK (`unit_price` >= 0),
   CONSTRAINT `order_item_quantity_check` CHECK (`quantity` > 0),
@@ -316,8 +316,8 @@ CREATE TABLE `payment` (
   `captured_at` DATETIME(6) NULL,
   CONSTRAINT `payment_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `payment_psp_reference_key` UNIQUE (`psp_reference`),
-  CONSTRAINT `payment_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `payment_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`),
+  CONSTRAINT `payment_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `payment_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `payment_amount_check` CHECK (`amount` > 0),
   CONSTRAINT `payment_currency_check` CHECK (`currency` = UPPER(`currency`)),
   CONSTRAINT `payment_card_last4_check` CHECK (CHAR_LENGTH(`card_last4`) = 4),
@@ -343,8 +343,8 @@ CREATE TABLE `refund` (
   `processed_at` DATETIME(6) NULL,
   CONSTRAINT `refund_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `refund_psp_reference_key` UNIQUE (`psp_reference`),
-  CONSTRAINT `refund_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `refund_payment_id_fkey` FOREIGN KEY (`payment_id`) REFERENCES `payment` (`id`),
+  CONSTRAINT `refund_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `refund_payment_id_fkey` FOREIGN KEY (`payment_id`) REFERENCES `payment` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `refund_amount_check` CHECK (`amount` > 0),
   CONSTRAINT `refund_check` CHECK (`processed_at` IS NULL OR `processed_at` >= `requested_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Money returned to the customer against a captured payment';
@@ -362,9 +362,9 @@ CREATE TABLE `shipment` (
   `delivered_at` DATETIME(6) NULL,
   CONSTRAINT `shipment_pkey` PRIMARY KEY (`id`),
   CONSTRAINT `shipment_carrier_tracking_number_key` UNIQUE (`carrier`, `tracking_number`),
-  CONSTRAINT `shipment_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `shipment_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`),
-  CONSTRAINT `shipment_warehouse_id_fkey` FOREIGN KEY (`warehouse_id`) REFERENCES `warehouse` (`id`),
+  CONSTRAINT `shipment_tenant_id_fkey` FOREIGN KEY (`tenant_id`) REFERENCES `tenant` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `shipment_order_id_fkey` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `shipment_warehouse_id_fkey` FOREIGN KEY (`warehouse_id`) REFERENCES `warehouse` (`id`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `shipment_delivered_after_shipped` CHECK (`delivered_at` IS NULL OR (`shipped_at` IS NOT NULL AND `delivered_at` >= `shipped_at`))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A parcel sent for an order; an order may ship in several parcels';
 CREATE INDEX `shipment_order_id_idx` ON `shipment` (`order_id`);
@@ -376,11 +376,11 @@ CREATE TABLE `shipment_item` (
   `order_item_line` SMALLINT NOT NULL,
   `quantity` INT NOT NULL COMMENT 'May be less than the line''s quantity when a line ships in parts',
   CONSTRAINT `shipment_item_pkey` PRIMARY KEY (`shipment_id`, `order_item_order_id`, `order_item_line`),
-  CONSTRAINT `shipment_item_shipment_id_fkey` FOREIGN KEY (`shipment_id`) REFERENCES `shipment` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `shipment_item_order_item_order_id_order_item_line_fkey` FOREIGN KEY (`order_item_order_id`, `order_item_line`) REFERENCES `order_item` (`order_id`, `line`) ON DELETE CASCADE,
+  CONSTRAINT `shipment_item_shipment_id_fkey` FOREIGN KEY (`shipment_id`) REFERENCES `shipment` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `shipment_item_order_item_order_id_order_item_line_fkey` FOREIGN KEY (`order_item_order_id`, `order_item_line`) REFERENCES `order_item` (`order_id`, `line`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `shipment_item_quantity_check` CHECK (`quantity` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Which order lines are in the parcel';
 CREATE INDEX `shipment_item_order_item_order_id_order_item_line_idx` ON `shipment_item` (`order_item_order_id`, `order_item_line`);
 
 -- Foreign keys that close a cycle, added once both tables exist.
-ALTER TABLE `customer` ADD CONSTRAINT `customer_default_address_id_fkey` FOREIGN KEY (`default_address_id`) REFERENCES `address` (`id`) ON DELETE SET NULL;
+ALTER TABLE `customer` ADD CONSTRAINT `customer_default_address_id_fkey` FOREIGN KEY (`default_address_id`) REFERENCES `address` (`id`) ON DELETE SET NULL ON UPDATE NO ACTION;

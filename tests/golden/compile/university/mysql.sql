@@ -18,7 +18,7 @@ CREATE TABLE `room` (
   `accessible` BOOLEAN NOT NULL DEFAULT TRUE COMMENT 'Step-free access',
   `features` JSON NOT NULL DEFAULT ('[]') COMMENT 'Equipment, e.g. ["projector", "fume hood"]',
   CONSTRAINT `room_pkey` PRIMARY KEY (`building_code`, `number`),
-  CONSTRAINT `room_building_code_fkey` FOREIGN KEY (`building_code`) REFERENCES `building` (`code`) ON DELETE RESTRICT,
+  CONSTRAINT `room_building_code_fkey` FOREIGN KEY (`building_code`) REFERENCES `building` (`code`) ON DELETE RESTRICT ON UPDATE NO ACTION,
   CONSTRAINT `room_capacity_check` CHECK (`capacity` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A room that can be booked for classes, identified by building and room number';
 CREATE INDEX `room_kind_capacity_idx` ON `room` (`kind`, `capacity`);
@@ -47,7 +47,7 @@ CREATE TABLE `department` (
   `budget_code` VARCHAR(20) NULL COMMENT 'Cost centre in the finance system',
   CONSTRAINT `department_pkey` PRIMARY KEY (`code`),
   CONSTRAINT `department_name_key` UNIQUE (`name`),
-  CONSTRAINT `department_building_code_fkey` FOREIGN KEY (`building_code`) REFERENCES `building` (`code`) ON DELETE SET NULL
+  CONSTRAINT `department_building_code_fkey` FOREIGN KEY (`building_code`) REFERENCES `building` (`code`) ON DELETE SET NULL ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='An academic department';
 
 CREATE TABLE `instructor` (
@@ -60,10 +60,10 @@ CREATE TABLE `instructor` (
   `hired_on` DATE NOT NULL,
   `salary` DECIMAL(10, 2) NULL COMMENT 'Annual base salary',
   CONSTRAINT `instructor_pkey` PRIMARY KEY (`person_id`),
-  CONSTRAINT `instructor_person_id_fkey` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `instructor_department_code_fkey` FOREIGN KEY (`department_code`) REFERENCES `department` (`code`),
-  CONSTRAINT `instructor_manager_id_fkey` FOREIGN KEY (`manager_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL,
-  CONSTRAINT `instructor_office_building_office_number_fkey` FOREIGN KEY (`office_building`, `office_number`) REFERENCES `room` (`building_code`, `number`) ON DELETE SET NULL
+  CONSTRAINT `instructor_person_id_fkey` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `instructor_department_code_fkey` FOREIGN KEY (`department_code`) REFERENCES `department` (`code`) ON DELETE NO ACTION ON UPDATE NO ACTION,
+  CONSTRAINT `instructor_manager_id_fkey` FOREIGN KEY (`manager_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `instructor_office_building_office_number_fkey` FOREIGN KEY (`office_building`, `office_number`) REFERENCES `room` (`building_code`, `number`) ON DELETE SET NULL ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A person who teaches; their key is their person id';
 CREATE INDEX `instructor_department_code_rank_idx` ON `instructor` (`department_code`, `rank`);
 CREATE INDEX `instructor_manager_id_idx` ON `instructor` (`manager_id`);
@@ -88,9 +88,9 @@ CREATE TABLE `student` (
   `graduation_year` SMALLINT NULL COMMENT 'Expected year of graduation',
   `gpa` DECIMAL(3, 2) NULL,
   CONSTRAINT `student_pkey` PRIMARY KEY (`person_id`),
-  CONSTRAINT `student_person_id_fkey` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE,
-  CONSTRAINT `student_advisor_id_fkey` FOREIGN KEY (`advisor_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL,
-  CONSTRAINT `student_admitted_year_admitted_season_fkey` FOREIGN KEY (`admitted_year`, `admitted_season`) REFERENCES `term` (`year`, `season`),
+  CONSTRAINT `student_person_id_fkey` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `student_advisor_id_fkey` FOREIGN KEY (`advisor_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `student_admitted_year_admitted_season_fkey` FOREIGN KEY (`admitted_year`, `admitted_season`) REFERENCES `term` (`year`, `season`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `student_gpa_check` CHECK (`gpa` BETWEEN 0 AND 4)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A person admitted to a degree program; their key is their person id';
 CREATE INDEX `student_advisor_id_idx` ON `student` (`advisor_id`);
@@ -113,7 +113,7 @@ CREATE TABLE `course` (
   `credits` DECIMAL(3, 1) NOT NULL,
   `active` BOOLEAN NOT NULL DEFAULT TRUE COMMENT 'Inactive courses stay on transcripts but are not offered',
   CONSTRAINT `course_pkey` PRIMARY KEY (`department_code`, `number`),
-  CONSTRAINT `course_department_code_fkey` FOREIGN KEY (`department_code`) REFERENCES `department` (`code`),
+  CONSTRAINT `course_department_code_fkey` FOREIGN KEY (`department_code`) REFERENCES `department` (`code`) ON DELETE NO ACTION ON UPDATE NO ACTION,
   CONSTRAINT `course_number_check` CHECK (`number` BETWEEN 100 AND 999),
   CONSTRAINT `course_credits_check` CHECK (`credits` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A course in the catalog, identified by department and number, as in CS 101';
@@ -126,9 +126,9 @@ CREATE TABLE `course_prerequisite` (
   `min_grade_letter` VARCHAR(2) NULL COMMENT 'Lowest grade that counts; null: any passing grade',
   `concurrent` BOOLEAN NOT NULL DEFAULT FALSE COMMENT 'May be taken in the same term instead of before',
   CONSTRAINT `course_prerequisite_pkey` PRIMARY KEY (`course_department_code`, `course_number`, `requires_department_code`, `requires_number`),
-  CONSTRAINT `course_prerequisite_course_department_code_course_number_fkey` FOREIGN KEY (`course_department_code`, `course_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE CASCADE,
-  CONSTRAINT `course_prerequisite_requires_department_code_requires_n_3a6a42a9` FOREIGN KEY (`requires_department_code`, `requires_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE CASCADE,
-  CONSTRAINT `course_prerequisite_min_grade_letter_fkey` FOREIGN KEY (`min_grade_letter`) REFERENCES `grade_scale` (`letter`) ON UPDATE CASCADE
+  CONSTRAINT `course_prerequisite_course_department_code_course_number_fkey` FOREIGN KEY (`course_department_code`, `course_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `course_prerequisite_requires_department_code_requires_n_3a6a42a9` FOREIGN KEY (`requires_department_code`, `requires_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `course_prerequisite_min_grade_letter_fkey` FOREIGN KEY (`min_grade_letter`) REFERENCES `grade_scale` (`letter`) ON DELETE NO ACTION ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Courses that must be passed first';
 CREATE INDEX `course_prerequisite_requires_department_code_requires_number_idx` ON `course_prerequisite` (`requires_department_code`, `requires_number`);
 
@@ -146,9 +146,9 @@ CREATE TABLE `section` (
   `starts_at` TIME(6) NULL,
   `ends_at` TIME(6) NULL,
   CONSTRAINT `section_pkey` PRIMARY KEY (`department_code`, `course_number`, `term_year`, `term_season`, `number`),
-  CONSTRAINT `section_term_year_term_season_fkey` FOREIGN KEY (`term_year`, `term_season`) REFERENCES `term` (`year`, `season`) ON DELETE RESTRICT,
-  CONSTRAINT `section_room_building_room_number_fkey` FOREIGN KEY (`room_building`, `room_number`) REFERENCES `room` (`building_code`, `number`) ON DELETE SET NULL,
-  CONSTRAINT `section_department_code_course_number_fkey` FOREIGN KEY (`department_code`, `course_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE RESTRICT,
+  CONSTRAINT `section_term_year_term_season_fkey` FOREIGN KEY (`term_year`, `term_season`) REFERENCES `term` (`year`, `season`) ON DELETE RESTRICT ON UPDATE NO ACTION,
+  CONSTRAINT `section_room_building_room_number_fkey` FOREIGN KEY (`room_building`, `room_number`) REFERENCES `room` (`building_code`, `number`) ON DELETE SET NULL ON UPDATE NO ACTION,
+  CONSTRAINT `section_department_code_course_number_fkey` FOREIGN KEY (`department_code`, `course_number`) REFERENCES `course` (`department_code`, `number`) ON DELETE RESTRICT ON UPDATE NO ACTION,
   CONSTRAINT `section_number_check` CHECK (`number` BETWEEN 1 AND 99),
   CONSTRAINT `section_capacity_check` CHECK (`capacity` > 0),
   CONSTRAINT `section_not_overbooked` CHECK (`enrolled_count` BETWEEN 0 AND `capacity`),
@@ -169,8 +169,8 @@ CREATE TABLE `section_instructor` (
   `role` ENUM('lead', 'co_instructor', 'teaching_assistant') NOT NULL DEFAULT 'lead',
   `share_pct` SMALLINT NOT NULL DEFAULT 100 COMMENT 'Share of the teaching load, for workload reports',
   CONSTRAINT `section_instructor_pkey` PRIMARY KEY (`section_department_code`, `section_course_number`, `section_term_year`, `section_term_season`, `section_number`, `instructor_person_id`),
-  CONSTRAINT `section_instructor_section_department_code_section_cour_72d46035` FOREIGN KEY (`section_department_code`, `section_course_number`, `section_term_year`, `section_term_season`, `section_number`) REFERENCES `section` (`department_code`, `course_number`, `term_year`, `term_season`, `number`) ON DELETE CASCADE,
-  CONSTRAINT `section_instructor_instructor_person_id_fkey` FOREIGN KEY (`instructor_person_id`) REFERENCES `instructor` (`person_id`) ON DELETE CASCADE,
+  CONSTRAINT `section_instructor_section_department_code_section_cour_72d46035` FOREIGN KEY (`section_department_code`, `section_course_number`, `section_term_year`, `section_term_season`, `section_number`) REFERENCES `section` (`department_code`, `course_number`, `term_year`, `term_season`, `number`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `section_instructor_instructor_person_id_fkey` FOREIGN KEY (`instructor_person_id`) REFERENCES `instructor` (`person_id`) ON DELETE CASCADE ON UPDATE NO ACTION,
   CONSTRAINT `section_instructor_share_pct_check` CHECK (`share_pct` BETWEEN 1 AND 100)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='Who teaches the section, and in what role';
 CREATE INDEX `section_instructor_instructor_person_id_idx` ON `section_instructor` (`instructor_person_id`);
@@ -184,8 +184,8 @@ CREATE TABLE `term_registration` (
   `hold_reason` LONGTEXT NULL COMMENT 'Why the registration is on hold',
   `registered_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   CONSTRAINT `term_registration_pkey` PRIMARY KEY (`student_id`, `term_year`, `term_season`),
-  CONSTRAINT `term_registration_student_id_fkey` FOREIGN KEY (`student_id`) REFERENCES `student` (`person_id`) ON DELETE CASCADE,
-  CONSTRAINT `term_registration_term_year_term_season_fkey` FOREIGN KEY (`term_year`, `term_season`) REFERENCES `term` (`year`, `season`) ON DELETE RESTRICT,
+  CONSTRAINT `term_registration_student_id_fkey` FOREIGN KEY (`student_id`) REFERENCES `student` (`person_id`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `term_registration_term_year_term_season_fkey` FOREIGN KEY (`term_year`, `term_season`) REFERENCES `term` (`year`, `season`) ON DELETE RESTRICT ON UPDATE NO ACTION,
   CONSTRAINT `term_registration_max_credits_check` CHECK (`max_credits` > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='A student''s registration for one term';
 CREATE INDEX `term_registration_term_year_term_season_status_idx` ON `term_registration` (`term_year`, `term_season`, `status`);
@@ -203,8 +203,8 @@ CREATE TABLE `enrollment` (
   `enrolled_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   `dropped_at` DATETIME(6) NULL,
   CONSTRAINT `enrollment_pkey` PRIMARY KEY (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`),
-  CONSTRAINT `enrollment_student_id_term_year_term_season_fkey` FOREIGN KEY (`student_id`, `term_year`, `term_season`) REFERENCES `term_registration` (`student_id`, `term_year`, `term_season`) ON DELETE CASCADE,
-  CONSTRAINT `enrollment_section_fkey` FOREIGN KEY (`department_code`, `course_number`, `term_year`, `term_season`, `section_number`) REFERENCES `section` (`department_code`, `course_number`, `term_year`, `term_season`, `number`) ON DELETE RESTRICT,
+  CONSTRAINT `enrollment_student_id_term_year_term_season_fkey` FOREIGN KEY (`student_id`, `term_year`, `term_season`) REFERENCES `term_registration` (`student_id`, `term_year`, `term_season`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `enrollment_section_fkey` FOREIGN KEY (`department_code`, `course_number`, `term_year`, `term_season`, `section_number`) REFERENCES `section` (`department_code`, `course_number`, `term_year`, `term_season`, `number`) ON DELETE RESTRICT ON UPDATE NO ACTION,
   CONSTRAINT `enrollment_waitlist_position_check` CHECK (`waitlist_position` >= 1),
   CONSTRAINT `enrollment_waitlist_has_position` CHECK (`status` <> 'waitlisted' OR `waitlist_position` IS NOT NULL),
   CONSTRAINT `enrollment_drop_has_time` CHECK (NOT `status` IN ('dropped', 'withdrawn') OR `dropped_at` IS NOT NULL)
@@ -224,11 +224,11 @@ CREATE TABLE `grade` (
   `awarded_at` DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   `change_reason` LONGTEXT NULL COMMENT 'Required by the registrar when a grade changes after the term closed',
   CONSTRAINT `grade_pkey` PRIMARY KEY (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`),
-  CONSTRAINT `grade_enrollment_fkey` FOREIGN KEY (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`) REFERENCES `enrollment` (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`) ON DELETE CASCADE,
-  CONSTRAINT `grade_letter_fkey` FOREIGN KEY (`letter`) REFERENCES `grade_scale` (`letter`) ON UPDATE CASCADE,
-  CONSTRAINT `grade_awarded_by_id_fkey` FOREIGN KEY (`awarded_by_id`) REFERENCES `instructor` (`person_id`)
+  CONSTRAINT `grade_enrollment_fkey` FOREIGN KEY (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`) REFERENCES `enrollment` (`student_id`, `term_year`, `term_season`, `department_code`, `course_number`) ON DELETE CASCADE ON UPDATE NO ACTION,
+  CONSTRAINT `grade_letter_fkey` FOREIGN KEY (`letter`) REFERENCES `grade_scale` (`letter`) ON DELETE NO ACTION ON UPDATE CASCADE,
+  CONSTRAINT `grade_awarded_by_id_fkey` FOREIGN KEY (`awarded_by_id`) REFERENCES `instructor` (`person_id`) ON DELETE NO ACTION ON UPDATE NO ACTION
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='The final grade of an enrollment; one per enrollment';
 CREATE INDEX `grade_awarded_by_id_idx` ON `grade` (`awarded_by_id`);
 
 -- Foreign keys that close a cycle, added once both tables exist.
-ALTER TABLE `department` ADD CONSTRAINT `department_chair_id_fkey` FOREIGN KEY (`chair_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL;
+ALTER TABLE `department` ADD CONSTRAINT `department_chair_id_fkey` FOREIGN KEY (`chair_id`) REFERENCES `instructor` (`person_id`) ON DELETE SET NULL ON UPDATE NO ACTION;
