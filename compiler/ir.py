@@ -249,6 +249,7 @@ class Entity(Node):
     doc: str | None = None
     tags: tuple[Tag, ...] = ()
     denormalized: str | None = None
+    keyless: bool = False  # `@keyless`: a table without a primary key, said on purpose
     fields: tuple[Field, ...] = ()
     links: tuple[Link, ...] = ()
     primary_key: PrimaryKey | None = None

@@ -60,9 +60,15 @@ class MemberResolver:
         if entity.primary_key is not None and marked:
             self.error("R116", f"'{entity.name}' has both '@pk' on '{marked[0]}' and a 'primary key' declaration",
                        at, help="keep one of the two")
+        if entity.keyless:
+            if names:
+                self.error("R116", f"'{entity.name}' is @keyless but declares a primary key",
+                           self.path(entity.name, "name"), help="drop @keyless, or the primary key")
+            return None
         if not names:
             self.error("R107", f"entity '{entity.name}' has no primary key", self.path(entity.name, "name"),
-                       help="mark a field with @pk, or declare 'primary key (a, b)' in the entity")
+                       help="mark a field with @pk, or declare 'primary key (a, b)' in the entity; "
+                            "a table without one on purpose is marked @keyless")
             return None
         cols = self.resolve_names(entity, names, at)
         if cols is None:

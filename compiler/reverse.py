@@ -183,6 +183,7 @@ class Reverser:
         return Entity(
             name=table.name,
             doc=table.comment,
+            keyless=pk is None,
             fields=tuple(fields),
             primary_key=PrimaryKey(columns=pk.columns, name=self.own_name(pk.name)) if pk else None,
             uniques=tuple(Unique(columns=u.columns, name=u.name) for u in self.uniques(table)),

@@ -32,6 +32,7 @@ class Arg(Enum):
 
 ATTRIBUTES: dict[str, Arg] = {
     "pk": Arg.NONE,
+    "keyless": Arg.NONE,
     "identity": Arg.OPT_NAME,
     "default": Arg.EXPR,
     "check": Arg.EXPR,
@@ -64,7 +65,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "field": _COLUMN | {"identity", "default", "check", "type"},
     "ref": _COLUMN | {"on_delete", "on_update", "columns", "name"},
     "many": frozenset({"table"}),
-    "entity": _TAGS | {"table", "denormalized"},
+    "entity": _TAGS | {"table", "denormalized", "keyless"},
     "module": frozenset(),
     "enum": frozenset(),
     "enum value": frozenset(),

@@ -419,7 +419,7 @@ class Formatter:
 
     def entity(self, depth: int, e: Entity) -> None:
         path = ("entity", e.name)
-        attrs = _tags(e.tags) + _opt("table", e.table)
+        attrs = _tags(e.tags) + _opt("table", e.table) + (["@keyless"] if e.keyless else [])
         if e.denormalized is not None:
             attrs.append(_attr("denormalized", string(e.denormalized)))
         self.emit(depth, self._header("entity", e.name, e.doc, attrs) + " {")

@@ -531,6 +531,7 @@ class Builder(AttributeReader):
             spans.append((path, None, m.spans))
         value = Entity(
             name=name[0], table=attrs.first("table"), doc=attrs.doc, tags=self._tags(attrs),
+            keyless="keyless" in attrs,
             denormalized=attrs.first("denormalized"), fields=tuple(fields), links=tuple(links),
             primary_key=primary_key, uniques=tuple(groups.get("unique", ())),
             indexes=tuple(groups.get("index", ())), checks=tuple(groups.get("check", ())),

@@ -131,3 +131,12 @@ def test_bad_sqlite_ddl_is_an_input_error(tmp_path: Path) -> None:
     path.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY,);\n")
     result = CliRunner().invoke(cli, ["import", str(path), "-d", "sqlite"])
     assert result.exit_code == 1 and "SQLite rejects the DDL" in result.output
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
+def test_a_table_without_a_primary_key_is_keyless(dialect: str, tmp_path: Path) -> None:
+    path = tmp_path / "log.sql"
+    path.write_text("CREATE TABLE log (at timestamp NULL, message varchar(200) NOT NULL);\n"
+                    "CREATE INDEX log_at_idx ON log (at);\n")
+    result = round_trip(path, dialect)
+    assert "entity log @keyless {" in result.text

@@ -1,0 +1,59 @@
+"""How long `schemac import` takes, as a whole process, on the corpus schemas.
+
+    python bench/import_bench.py                    # every file under tests/corpus/
+    python bench/import_bench.py --runs 5
+
+For each `<schema>/<dialect>.sql` the table shows its size in statements and tables, the
+median wall time of `--runs` runs of `schemac import FILE --dialect D -o /dev/null`, and how
+many statements were kept as raw SQL. Each file is imported once first, unmeasured.
+Target (issue 4): the largest corpus schema (phorge, 490 MySQL tables) in under 5 seconds;
+for scale, DBML's sql2dbml needs about 21 s for a 2,000-table PostgreSQL file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compile_bench import run  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from schemac.ddl_import import import_ddl, statements
+
+    schemac = shutil.which("schemac") or str(Path(sys.executable).parent / "schemac")
+    print(f"schemac import: median of {args.runs} runs, whole process")
+    print(f"| {'schema':<10} | {'dialect':<10} | {'KiB':>5} | {'statements':>10} | {'tables':>6} "
+          f"| {'raw SQL':>7} | {'s':>6} |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    files = sorted(args.corpus.glob("*/*.sql"), key=lambda p: p.stat().st_size)
+    for path in files:
+        dialect = path.stem
+        text = path.read_text(encoding="utf-8")
+        try:
+            imported = import_ddl(text, dialect)
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            print(f"| {path.parent.name:<10} | {dialect:<10} | failed: {exc} |")
+            continue
+        cmd = [schemac, "import", str(path), "--dialect", dialect, "-o", os.devnull]
+        run(cmd)
+        wall = statistics.median(run(cmd)[0] for _ in range(args.runs))
+        print(f"| {path.parent.name:<10} | {dialect:<10} | {path.stat().st_size / 1024:>5.0f} | "
+              f"{len(statements(text)):>10} | {len(imported.catalog.tables):>6} | {len(imported.catalog.objects):>7} | "
+              f"{wall:>6.2f} |")
+
+
+if __name__ == "__main__":
+    main()
