@@ -23,20 +23,24 @@ GOLDEN = ROOT / "tests" / "golden" / "compile"
 EXAMPLES = sorted((ROOT / "examples").glob("*.schema"))
 
 
+def check_golden(golden: Path, text: str, what: str, update: bool) -> None:
+    """Compare `text` with a golden file, or rewrite the file with `--update-goldens`."""
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        return
+    assert golden.exists(), f"{golden} is missing: run pytest --update-goldens"
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"{what} changed; review the difference and run pytest tests/backends/test_goldens.py --update-goldens")
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_ddl_matches_its_golden_file(example: Path, dialect: str, update_goldens: bool) -> None:
     result = compile_files([example], dialect)
     assert result.ok and result.sql is not None, render(result.diagnostics)
-    golden = GOLDEN / example.stem / f"{dialect}.sql"
-    if update_goldens:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(result.sql, encoding="utf-8")
-        return
-    assert golden.exists(), f"{golden} is missing: run pytest --update-goldens"
-    assert result.sql == golden.read_text(encoding="utf-8"), (
-        f"the DDL of {example.name} for {dialect} changed; review the difference and run "
-        "pytest tests/backends/test_goldens.py --update-goldens")
+    check_golden(GOLDEN / example.stem / f"{dialect}.sql", result.sql, f"the DDL of {example.name} for {dialect}",
+                 update_goldens)
 
 
 @pytest.mark.parametrize("fmt, suffix", [("mermaid", "mmd"), ("dot", "dot")])
@@ -44,15 +48,8 @@ def test_example_ddl_matches_its_golden_file(example: Path, dialect: str, update
 def test_example_diagram_matches_its_golden_file(example: Path, fmt: str, suffix: str, update_goldens: bool) -> None:
     result = diagram_files([example], fmt)
     assert result.text is not None, render(result.diagnostics)
-    golden = GOLDEN / example.stem / f"erd.{suffix}"
-    if update_goldens:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(result.text, encoding="utf-8")
-        return
-    assert golden.exists(), f"{golden} is missing: run pytest --update-goldens"
-    assert result.text == golden.read_text(encoding="utf-8"), (
-        f"the {fmt} diagram of {example.name} changed; review the difference and run "
-        "pytest tests/backends/test_goldens.py --update-goldens")
+    check_golden(GOLDEN / example.stem / f"erd.{suffix}", result.text, f"the {fmt} diagram of {example.name}",
+                 update_goldens)
 
 
 def test_every_golden_file_belongs_to_an_example() -> None:

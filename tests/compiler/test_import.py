@@ -1,9 +1,10 @@
 """`schemac import` on real-world DDL and on what the language cannot express.
 
 The round trip: run the original DDL on a scratch database A; import it; compile the spec
-into a database B; the catalogs of A and B (tables, columns, keys, constraints with their
-names, indexes, comments, enums, views, functions, triggers) must be identical
-(`schemac.compare`). The corpus files are in tests/corpus/ with their sources and licences.
+into a database B; inspect A and compile that into C. The catalogs of A, B and C (tables,
+columns, keys, constraints with their names, indexes, comments, enums, views, functions,
+triggers) must be identical (`schemac.compare`). The corpus files are in tests/corpus/ with
+their sources and licences.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from schemac import api
 from schemac.cli import cli
 from schemac.compare import compare
 from schemac.diagnostics import render
+from schemac.dsl.format import format_schema
+from schemac.reverse import reverse
 
 from conftest import ROOT
 from engines import ScratchDatabase, scratch_database
@@ -32,17 +35,28 @@ def run_original(db: ScratchDatabase, text: str) -> None:
         db.run_script(text)
 
 
+def compiled(spec: str, dialect: str) -> str:
+    loaded = api.load_text(spec, "imported.schema")
+    assert loaded.ok, render(loaded.diagnostics) + "\n" + spec
+    result = api.compile_loaded(loaded, dialect)
+    assert result.sql is not None, render(result.diagnostics)
+    return result.sql
+
+
 def round_trip(path: Path, dialect: str) -> api.InspectResult:
+    """The original DDL into A; its import compiled into B; A inspected and compiled into C.
+    A, B and C must have identical catalogs."""
     result = api.import_sql(path, dialect)
-    loaded = api.load_text(result.text, "imported.schema")
-    assert loaded.ok, render(loaded.diagnostics) + "\n" + result.text
-    compiled = api.compile_loaded(loaded, dialect)
-    assert compiled.sql is not None, render(compiled.diagnostics)
-    with scratch_database(dialect) as a, scratch_database(dialect) as b:
+    with scratch_database(dialect) as a, scratch_database(dialect) as b, scratch_database(dialect) as c:
         run_original(a, path.read_text(encoding="utf-8"))
-        b.run_script(compiled.sql)
-        differences = compare(a.catalog(), b.catalog())
-    assert not differences, "\n".join(map(str, differences)) + "\n\n" + result.text
+        b.run_script(compiled(result.text, dialect))
+        catalog_a = a.catalog()
+        differences = compare(catalog_a, b.catalog())
+        assert not differences, "\n".join(map(str, differences)) + "\n\n" + result.text
+        inspected = format_schema(reverse(catalog_a).schema)
+        c.run_script(compiled(inspected, dialect))
+        differences = compare(catalog_a, c.catalog())
+        assert not differences, "\n".join(map(str, differences)) + "\n\n" + inspected
     return result
 
 
