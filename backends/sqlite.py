@@ -49,7 +49,9 @@ def like_to_glob(pattern: str, escape: str | None = "\\") -> str:
 def rewrite_for_sqlite(tree: Any) -> Any:
     """SQLite's LIKE ignores ASCII case and has no escape character by default; PostgreSQL's
     is case-sensitive and escapes with a backslash. A LIKE with a literal pattern becomes the
-    GLOB that means the same; another LIKE gets ESCAPE '\\'."""
+    GLOB that means the same; another LIKE gets ESCAPE '\\'. An ILIKE is SQLite's own LIKE
+    (both fold ASCII case only), with ESCAPE '\\' when its pattern holds a backslash -- so an
+    imported SQLite check keeps its text."""
     from sqlglot import exp
 
     def glob(like: Any, escape: str | None) -> Any:
@@ -60,6 +62,18 @@ def rewrite_for_sqlite(tree: Any) -> Any:
         return exp.Not(this=node) if like.args.get("negate") else node
 
     def visit(node: Any) -> Any:
+        if isinstance(node, exp.ILike):
+            like = exp.Like(this=node.this, expression=node.expression)
+            if node.args.get("negate"):
+                like.set("negate", True)
+            like.set("ilike_done", True)
+            pattern = node.expression
+            if isinstance(node.parent, exp.Escape) or (
+                    isinstance(pattern, exp.Literal) and pattern.is_string and "\\" not in pattern.this):
+                return like
+            return exp.Escape(this=like, expression=exp.Literal.string("\\"))
+        if isinstance(node, exp.Like) and node.args.get("ilike_done"):
+            return node
         if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
             char = node.expression.this if isinstance(node.expression, exp.Literal) else None
             return glob(node.this, char)

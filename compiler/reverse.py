@@ -206,12 +206,20 @@ class Reverser:
         return sorted(table.uniques, key=lambda u: number.get(u.columns, 0))
 
     def sql(self, text: str) -> str:
-        """An expression the engine reported, in the spec's syntax (PostgreSQL's): MySQL's
-        backslash escapes in string literals become standard SQL."""
-        if self.dialect != "mysql" or "\\" not in text:
-            return text
+        """An expression the engine reported, in the spec's syntax and meaning (PostgreSQL's):
+        MySQL's backslash escapes in string literals become standard SQL, and SQLite's LIKE,
+        which ignores case, becomes ILIKE."""
         from schemac.ddl_text import tokenize, unquote_string
 
+        if self.dialect == "sqlite" and re.search(r"like", text, re.I):
+            out, last = [], 0
+            for t in tokenize(text):
+                if t.kind == "word" and t.text.upper() == "LIKE":
+                    out.append(text[last:t.start] + ("ILIKE" if t.text.isupper() else "ilike"))
+                    last = t.end
+            return "".join(out) + text[last:]
+        if self.dialect != "mysql" or "\\" not in text:
+            return text
         out, last = [], 0
         for t in tokenize(text, backslash_escapes=True):
             if t.kind == "string":

@@ -27,7 +27,8 @@ from conftest import ROOT
 from engines import ScratchDatabase, availability, scratch_database
 
 CORPUS = ROOT / "tests" / "corpus"
-CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql")]
+CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql"),
+         ("sakila", "sqlite")]
 
 
 def run_original(db: ScratchDatabase, text: str) -> None:
@@ -83,6 +84,14 @@ def test_migra_finds_no_difference_on_postgresql(name: str) -> None:
         migra = Path(sys.executable).parent / "migra"
         done = subprocess.run([str(migra), "--unsafe", *urls], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
+def test_sqlite_like_keeps_its_meaning() -> None:
+    """SQLite's LIKE ignores case; the spec's LIKE (PostgreSQL's) does not: it is imported as
+    ILIKE, which the SQLite backend writes back as LIKE."""
+    text = api.import_sql(CORPUS / "sakila" / "sqlite.sql", "sqlite").text
+    assert "special_features ilike '%Trailers%'" in text
+    assert " like '" not in text.replace("ilike", "")
 
 
 def test_imported_spec_reads_like_a_hand_written_one() -> None:
