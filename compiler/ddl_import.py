@@ -14,7 +14,8 @@ engine would report after running it, which `schemac.reverse` then turns into a 
 * a `serial` column (a `nextval(...)` default on a sequence the dump creates) becomes an
   identity column;
 * session settings (`SET`, `set_config`), `DROP ... IF EXISTS`, ownership and privileges
-  (`OWNER TO`, `GRANT`, `REVOKE`) describe the dump, not the schema, and are skipped;
+  (`OWNER TO`, `GRANT`, `REVOKE`) describe the dump, not the schema, and are skipped, as is
+  MySQL's `ALTER TABLE t ENGINE = InnoDB` (schemac's tables are InnoDB);
 * every other statement (views, functions, triggers, extensions, partitions...) is kept
   verbatim as a `sql` block, and reported with its line.
 """
@@ -31,6 +32,7 @@ SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
                      r"|ALTER\s+\S+\s+\S+\s+OWNER\s+TO|ALTER\s+(TABLE|SEQUENCE)\s+(ONLY\s+)?\S+\s+OWNER\s+TO|USE\s|LOCK\s|UNLOCK\s|BEGIN|COMMIT"
                      r"|PRAGMA\s|\\\\connect)", re.I)
+_INNODB = re.compile(r"\s*ALTER\s+TABLE\s+`?(\w+)`?\s+ENGINE\s*=\s*InnoDB\s*$", re.I)
 _CREATE = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?"
     r"(MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN|RULE"
@@ -152,6 +154,8 @@ class Importer:
         body = re.sub(r"^(\s*(--[^\n]*\n|/\*.*?\*/))*", "", sql, flags=re.S).strip()
         if SKIPPED.match(body) or re.match(r"^/\*!\d+\s+SET\b", body, re.I) or re.match(r"^/\*!.*\*/$", body, re.S):
             return
+        if self.dialect == "mysql" and _INNODB.match(body) and _INNODB.match(body).group(1) in self.tables:  # type: ignore[union-attr]
+            return  # the storage engine schemac's tables use anyway
         import sqlglot
         from sqlglot import exp
         from sqlglot.errors import ParseError, TokenError

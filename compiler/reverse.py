@@ -121,6 +121,35 @@ def _sqlite_affinity(physical: str) -> Type | None:
     return None
 
 
+def _closest_type(physical: str) -> Type | None:
+    """The portable type nearest a physical type schemac has no name for, so that defaults
+    and keys keep their kind (the physical type itself is kept as an override): MySQL's
+    `datetime` is a timestamp, `mediumint unsigned` an integer wide enough, `bit(1)` a bool."""
+    text = physical.lower().strip()
+    if re.match(r"(bit|boolean|bool)\b", text):
+        return Type(name="bool")
+    if "unsigned" in text and "int" in text:
+        return Type(name="bigint")
+    if re.match(r"(tiny|small)int", text):
+        return Type(name="smallint")
+    if re.match(r"(medium)?int(eger)?\b", text) or text.startswith("serial"):
+        return Type(name="int")
+    if re.match(r"bigint|int8", text):
+        return Type(name="bigint")
+    if re.match(r"(datetime|timestamp)", text):
+        return Type(name="timestamptz" if "time zone" in text and "without" not in text else "timestamp")
+    if re.match(r"(float|double|real)", text):
+        return Type(name="double")
+    if re.match(r"(decimal|numeric)", text):
+        m = re.search(r"\((\d+)(?:,\s*(\d+))?\)", text)
+        return Type(name="decimal", params=tuple(int(g) for g in m.groups() if g) if m else (10, 0))
+    if re.search(r"blob|binary|bytea", text):
+        return Type(name="bytes")
+    if text.startswith("date"):
+        return Type(name="date")
+    return None
+
+
 def _mysql_key(physical: str) -> str:
     """MariaDB writes integer display widths (`int(11)`); MySQL 8 does not: drop them."""
     text = physical.lower()
@@ -273,7 +302,8 @@ class Reverser:
         else:
             ty = _portable(physical, SQLITE_TYPES, SQLITE_SIZED, str.upper) or _sqlite_affinity(physical)
         if ty is None:
-            return FALLBACK, (TypeOverride(dialect=self.dialect, sql=physical),), set()
+            closest = _closest_type(physical) or FALLBACK
+            return closest, (TypeOverride(dialect=self.dialect, sql=physical),), set()
         if self.dialect == "sqlite" and _physical_type_of(ty, "sqlite") != physical:
             return ty, (TypeOverride(dialect=self.dialect, sql=physical),), set()  # keep SQLite's spelling
         return ty, (), set()
