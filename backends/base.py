@@ -32,6 +32,8 @@ class SqlRenderer:
     IDENT_BYTES: ClassVar[bool] = False
     # Portable type -> physical type; `{params}` stands for the type's parameters.
     TYPES: ClassVar[dict[str, str]] = {}
+    # A portable function's kind (sqlglot's: CurrentTimestamp, Uuid...) -> its DEFAULT text.
+    DEFAULTS: ClassVar[dict[str, str]] = {}
     ACTIONS: ClassVar[dict[Action, str]] = {
         Action.RESTRICT: "RESTRICT",
         Action.CASCADE: "CASCADE",

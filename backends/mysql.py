@@ -79,6 +79,7 @@ class MysqlRenderer(SqlRenderer):
         "CurrentTime": "(CURRENT_TIME(6))",
         "Uuid": "(UUID())",
     }
+    UTC_NOW = "(UTC_TIMESTAMP(6))"  # now() for a timestamptz column
     # Types whose literal defaults must be written as expressions, in parentheses.
     BLOB_TYPES = frozenset({"text", "bytes", "json"})
 
@@ -129,7 +130,7 @@ class MysqlRenderer(SqlRenderer):
 
     def portable_default(self, kind: str, f: Field) -> str | None:
         if kind == "CurrentTimestamp" and f.type is not None and f.type.name == "timestamptz":
-            return "(UTC_TIMESTAMP(6))"  # timestamptz is stored in UTC; CURRENT_TIMESTAMP is local
+            return self.UTC_NOW  # timestamptz is stored in UTC; CURRENT_TIMESTAMP is local
         return self.DEFAULTS.get(kind)
 
     def literal_default(self, tree: Any, f: Field) -> str:

@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from schemac.ddl_import import import_ddl, statements
+    from schemac.ddl_import import import_ddl
+    from schemac.ddl_text import split_statements_with_lines
 
     schemac = shutil.which("schemac") or str(Path(sys.executable).parent / "schemac")
     print(f"schemac import: median of {args.runs} runs, whole process")
@@ -50,8 +51,9 @@ def main() -> None:
         cmd = [schemac, "import", str(path), "--dialect", dialect, "-o", os.devnull]
         run(cmd)
         wall = statistics.median(run(cmd)[0] for _ in range(args.runs))
+        count = len(split_statements_with_lines(text, dialect))
         print(f"| {path.parent.name:<10} | {dialect:<10} | {path.stat().st_size / 1024:>5.0f} | "
-              f"{len(statements(text)):>10} | {len(imported.catalog.tables):>6} | {len(imported.catalog.objects):>7} | "
+              f"{count:>10} | {len(imported.catalog.tables):>6} | {len(imported.catalog.objects):>7} | "
               f"{wall:>6.2f} |")
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemac import catalog as cat
+from schemac.ddl_text import split_statements_with_lines
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
@@ -61,68 +62,6 @@ class Imported:
     notes: list[str]
 
 
-def statements(text: str) -> list[tuple[str, int]]:
-    """The statements of a script with the line each starts on. Semicolons inside strings,
-    quoted names, comments, dollar-quoted bodies and BEGIN ... END blocks do not count, and
-    `DELIMITER` (the mysql client's) is followed."""
-    out: list[tuple[str, int]] = []
-    i, n, start, delimiter, depth = 0, len(text), 0, ";", 0
-    word = re.compile(r"[A-Za-z_]+")
-    while i < n:
-        c = text[i]
-        if text.startswith("DELIMITER ", i) and (i == 0 or text[i - 1] == "\n"):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            delimiter = text[i + 10:end].strip() or ";"
-            i = start = end + 1
-            continue
-        if c in "'\"`":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" and c != "`" else 1
-            i = j + 1
-            continue
-        if text.startswith("--", i) or c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if text.startswith("/*", i) and not text.startswith("/*!", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        if c == "$":
-            m = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$").match(text, i)
-            if m:
-                end = text.find(m.group(), m.end())
-                i = n if end < 0 else end + len(m.group())
-                continue
-        m = word.match(text, i)
-        if m and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            w = m.group().upper()
-            if w in ("BEGIN", "CASE") and delimiter == ";":
-                depth += 1
-            elif w == "END" and depth:
-                depth -= 1
-            i = m.end()
-            continue
-        if text.startswith(delimiter, i) and depth == 0:
-            piece = text[start:i]
-            if piece.strip():
-                out.append((piece.strip(), text.count("\n", 0, start + len(piece) - len(piece.lstrip())) + 1))
-            i = start = i + len(delimiter)
-            continue
-        i += 1
-    if text[start:].strip() and _has_code(text[start:]):
-        piece = text[start:]
-        out.append((piece.strip(), text.count("\n", 0, start + len(piece) - len(piece.lstrip())) + 1))
-    return [(s, line) for s, line in out if _has_code(s)]
-
-
-def _has_code(piece: str) -> bool:
-    stripped = re.sub(r"--[^\n]*|/\*(?!!).*?\*/", "", piece, flags=re.S)
-    return bool(stripped.strip())
-
-
 class Importer:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
@@ -141,7 +80,7 @@ class Importer:
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # its "falling back to a Command" notices: we report those ourselves
         try:
-            for sql, line in statements(text):
+            for sql, line in split_statements_with_lines(text, self.dialect):
                 self.statement(sql, line)
         finally:
             quiet.setLevel(level)
@@ -482,7 +421,7 @@ def _import_sqlite(text: str) -> Imported:
     finally:
         conn.close()
     lines = {}
-    for sql, line in statements(text):
+    for sql, line in split_statements_with_lines(text, "sqlite"):
         m = re.match(r"\s*CREATE\s+(?:TEMP\w*\s+)?(VIEW|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?([^\s\"`\](]+)",
                      sql, re.I)
         if m:

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass, field
 
 
@@ -265,3 +266,114 @@ def parse_create_index(sql: str) -> ParsedIndex:
     where = next((i for i in range(close, len(tokens)) if tokens[i].is_word("WHERE")), None)
     predicate = sql[tokens[where].end:].strip() if where is not None else None
     return ParsedIndex(parts, predicate)
+
+
+# -- scripts -------------------------------------------------------------------------------------
+
+_DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def split_statements(script: str, dialect: str) -> list[str]:
+    """Split a DDL script at the semicolons that end statements.
+
+    Semicolons inside string literals, quoted identifiers, comments and PostgreSQL
+    dollar-quoted bodies do not count, nor do those inside a SQLite trigger's body; MySQL
+    scripts may change the delimiter with the mysql client's `DELIMITER`. MySQL strings take
+    backslash escapes (`'a\\'b'`), as do PostgreSQL `E'...'` strings; `--` comments run to
+    the end of the line (MySQL also knows `#`). Statements come back without their
+    semicolon; comment-only pieces are dropped.
+
+    Example:
+        >>> split_statements("CREATE TABLE t (x text DEFAULT ';');\\n-- done\\n", "sqlite")
+        ["CREATE TABLE t (x text DEFAULT ';')"]
+    """
+    return [s for s, _ in split_statements_with_lines(script, dialect)]
+
+
+def split_statements_with_lines(script: str, dialect: str) -> list[tuple[str, int]]:
+    """`split_statements`, each statement with the line (from 1) it starts on."""
+    statements: list[tuple[int, int]] = []  # (start, end) offsets
+    start = i = 0
+    n = len(script)
+    delimiter = ";"
+    while i < n:
+        c = script[i]
+        if dialect == "mysql" and script.startswith("DELIMITER ", i) and (i == 0 or script[i - 1] == "\n"):
+            end = script.find("\n", i)
+            end = n if end < 0 else end
+            statements.append((start, i))
+            delimiter = script[i + 10:end].strip() or ";"  # the mysql client's command
+            i = start = end + 1
+            continue
+        if dialect == "mysql" and delimiter != ";" and script.startswith(delimiter, i):
+            statements.append((start, i))
+            i = start = i + len(delimiter)
+            continue
+        if c in "'\"`":
+            backslash = dialect == "mysql" and c != "`" or (
+                dialect == "postgresql" and c == "'" and i > 0 and script[i - 1] in "eE"
+                and (i < 2 or not (script[i - 2].isalnum() or script[i - 2] == "_")))
+            i = _skip_quoted(script, i, backslash)
+            continue
+        if _comment_starts(script, i, dialect):
+            end = script.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if script.startswith("/*", i):
+            end = script.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if c == "$" and dialect == "postgresql":
+            m = _DOLLAR.match(script, i)
+            if m:  # a dollar-quoted string: a function body
+                end = script.find(m.group(), m.end())
+                i = n if end < 0 else end + len(m.group())
+                continue
+        if c == ";" and delimiter == ";" and (dialect != "sqlite" or sqlite3.complete_statement(script[start:i + 1])):
+            # (a trigger's body has semicolons of its own; SQLite says when the statement ends)
+            statements.append((start, i))
+            start = i + 1
+        i += 1
+    statements.append((start, n))
+    out = []
+    for a, b in statements:
+        piece = script[a:b]
+        if _has_code(piece, dialect):
+            first = a + len(piece) - len(piece.lstrip())
+            out.append((piece.strip(), script.count("\n", 0, first) + 1))
+    return out
+
+
+def _comment_starts(text: str, i: int, dialect: str) -> bool:
+    """A `--` comment (in MySQL only when whitespace follows: `5--3` is arithmetic) or a MySQL `#`."""
+    if text.startswith("--", i):
+        return dialect != "mysql" or i + 2 >= len(text) or text[i + 2].isspace()
+    return dialect == "mysql" and text[i] == "#"
+
+
+def _skip_quoted(text: str, i: int, backslash: bool) -> int:
+    """The index just past the quoted token starting at `i` (a doubled quote continues it)."""
+    quote = text[i]
+    j = i + 1
+    while j < len(text):
+        if backslash and text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote:
+            if j + 1 < len(text) and text[j + 1] == quote:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return j
+
+
+def _has_code(piece: str, dialect: str) -> bool:
+    """Whether a piece holds more than comments (MySQL's `/*!...*/` are code)."""
+    piece = re.sub(r"/\*(?!!).*?\*/", "", piece, flags=re.S)
+    for line in piece.splitlines():
+        stripped = line.strip()
+        comment = stripped.startswith("--") or (dialect == "mysql" and stripped.startswith("#"))
+        if stripped and not comment:
+            return True
+    return False

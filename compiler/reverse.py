@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from schemac import catalog as cat
 from schemac.ir import (
@@ -325,31 +326,33 @@ class Reverser:
         return Index(columns=parts, name=index.name, unique=index.unique, where=where, method=method)
 
 
-# How each engine reports the defaults schemac writes for the portable functions, as
-# (normalised text -> the spec's function, whether it means a UTC timestamp).
-_PORTABLE_DEFAULTS: dict[str, dict[str, tuple[str, bool]]] = {
-    "postgresql": {"current_timestamp": ("now()", False), "current_date": ("current_date", False),
-                   "current_time": ("current_time", False), "gen_random_uuid()": ("uuid()", False)},
-    "mysql": {"current_timestamp(6)": ("now()", False), "utc_timestamp(6)": ("now()", True),
-              "curdate()": ("current_date", False), "current_date": ("current_date", False),
-              "curtime(6)": ("current_time", False), "current_time(6)": ("current_time", False),
-              "uuid()": ("uuid()", False)},
-    "sqlite": {"current_timestamp": ("now()", False), "current_date": ("current_date", False),
-               "current_time": ("current_time", False)},
-}
+# The spec's spelling of each portable function a backend writes a default for.
+_SPEC_FUNCTIONS = {"CurrentTimestamp": "now()", "CurrentDate": "current_date", "CurrentTime": "current_time",
+                   "Uuid": "uuid()"}
+# Defaults an engine reports otherwise than the backend wrote them: MariaDB's, by the backend's.
+_REPORTED_AS = {"mysql": {"curdate()": "current_date", "curtime(6)": "current_time(6)"}}
+
+
+@cache
+def _portable_defaults(dialect: str) -> dict[str, tuple[str, bool]]:
+    """Normalised default text -> (the spec's function, whether it means a UTC timestamp),
+    from the defaults the dialect's backend writes for the portable functions."""
+    from schemac.backends.base import renderer_class
+
+    cls = renderer_class(dialect)
+    out = {_default_key(sql): (_SPEC_FUNCTIONS[kind], False) for kind, sql in cls.DEFAULTS.items()}
+    utc = getattr(cls, "UTC_NOW", None)
+    if utc:
+        out[_default_key(utc)] = ("now()", True)
+    for reported, written in _REPORTED_AS.get(dialect, {}).items():
+        out[reported] = out[written]
+    return out
 
 
 def _portable_default(text: str, dialect: str) -> tuple[str, bool] | None:
     """The spec's spelling of a default the backend writes for a portable function
     (`now()`, `uuid()`...), or None for any other default."""
-    key = _default_key(text)
-    found = _PORTABLE_DEFAULTS[dialect].get(key)
-    if found is None and dialect == "sqlite":
-        from schemac.backends.sqlite import UUID_V4
-
-        if key == _default_key(UUID_V4):
-            found = ("uuid()", False)
-    return found
+    return _portable_defaults(dialect).get(_default_key(text))
 
 
 def _default_key(text: str) -> str:
@@ -509,56 +512,45 @@ def _default_names(schema: Schema, dialect: str) -> Schema:
     from schemac.naming import shorten
     from schemac.resolve import resolve
 
-    bare = _strip_names(schema)
-    resolved, _ = resolve(bare)
+    resolved, _ = resolve(_renamed(schema, lambda entity, kind, key, name: None))
     cls = renderer_class(dialect)
-
-    def physical(name: str | None) -> str | None:
-        if name is None or cls.IDENT_LIMIT is None:
-            return name
-        return shorten(name, cls.IDENT_LIMIT, in_bytes=cls.IDENT_BYTES)
-
     defaults: dict[tuple[str, str, tuple[str, ...]], set[str]] = {}
-    for e in resolved.entities:
-        def add(kind: str, cols: tuple[str, ...], name: str | None, entity: str = e.name) -> None:
-            for n in (name, physical(name)):
-                if n:
-                    defaults.setdefault((entity, kind, cols), set()).add(n)
 
-        if e.primary_key:
-            add("pk", e.primary_key.columns, e.primary_key.name)
-        for u in e.uniques:
-            add("unique", u.columns, u.name)
-        for fk in e.foreign_keys:
-            add("fk", fk.columns, fk.name)
-        for c in e.checks:
-            add("check", (c.expression,), c.name)
-        for i in e.indexes:
-            add("index", tuple(p.column or p.expression or "" for p in i.columns), i.name)
+    def record(entity: Entity, kind: str, key: tuple[str, ...], name: str | None) -> str | None:
+        if name is not None:  # as resolved, and as the dialect shortens it
+            short = shorten(name, cls.IDENT_LIMIT, in_bytes=cls.IDENT_BYTES) if cls.IDENT_LIMIT else name
+            defaults.setdefault((entity.name, kind, key), set()).update((name, short))
+        return name
 
-    def keep(entity: str, kind: str, cols: tuple[str, ...], name: str | None) -> str | None:
-        return None if name is not None and name in defaults.get((entity, kind, cols), set()) else name
+    _renamed(resolved, record)
+    return _renamed(schema, lambda entity, kind, key, name: None if name in defaults.get(
+        (entity.name, kind, key), set()) else name)
 
+
+Rename = Callable[[Entity, str, tuple[str, ...], "str | None"], "str | None"]
+
+
+def _renamed(schema: Schema, rename: Rename) -> Schema:
+    """`schema` with the name of every constraint and index replaced by `rename(entity,
+    kind, key, name)`; the key is the columns (a check's: its expression)."""
     entities = []
     for e in schema.entities:
-        cols_of_ref = {f.name: f.ref.columns or (f"{f.name}_{_target_pk(schema, f)}",) for f in e.fields if f.ref}
-        fields = tuple(
-            f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": keep(
-                e.name, "fk", cols_of_ref[f.name], f.ref.constraint)})}) if f.ref else f
+        def new(kind: str, key: tuple[str, ...], name: str | None, entity: Entity = e) -> str | None:
+            return rename(entity, kind, key, name)
+
+        fields = tuple(f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": new(
+            "fk", f.ref.columns or (f"{f.name}_{_target_pk(schema, f)}",), f.ref.constraint)})}) if f.ref else f
             for f in e.fields)
+        pk = e.primary_key
         entities.append(e.model_copy(update={
             "fields": fields,
-            "primary_key": e.primary_key.model_copy(update={"name": keep(
-                e.name, "pk", e.primary_key.columns, e.primary_key.name)}) if e.primary_key else None,
-            "uniques": tuple(u.model_copy(update={"name": keep(e.name, "unique", u.columns, u.name)})
-                             for u in e.uniques),
-            "foreign_keys": tuple(fk.model_copy(update={"name": keep(e.name, "fk", fk.columns, fk.name)})
+            "primary_key": pk.model_copy(update={"name": new("pk", pk.columns, pk.name)}) if pk else None,
+            "uniques": tuple(u.model_copy(update={"name": new("unique", u.columns, u.name)}) for u in e.uniques),
+            "foreign_keys": tuple(fk.model_copy(update={"name": new("fk", fk.columns, fk.name)})
                                   for fk in e.foreign_keys),
-            "checks": tuple(c.model_copy(update={"name": keep(e.name, "check", (c.expression,), c.name)})
-                            for c in e.checks),
-            "indexes": tuple(i.model_copy(update={"name": keep(
-                e.name, "index", tuple(p.column or p.expression or "" for p in i.columns), i.name)})
-                for i in e.indexes),
+            "checks": tuple(c.model_copy(update={"name": new("check", (c.expression,), c.name)}) for c in e.checks),
+            "indexes": tuple(i.model_copy(update={"name": new(
+                "index", tuple(p.column or p.expression or "" for p in i.columns), i.name)}) for i in e.indexes),
         }))
     return schema.model_copy(update={"entities": tuple(entities)})
 
@@ -568,19 +560,3 @@ def _target_pk(schema: Schema, f: Field) -> str:
     target = schema.entity(f.ref.target)
     assert target is not None and target.primary_key is not None
     return target.primary_key.columns[0]
-
-
-def _strip_names(schema: Schema) -> Schema:
-    entities = []
-    for e in schema.entities:
-        fields = tuple(f.model_copy(update={"ref": f.ref.model_copy(update={"constraint": None})}) if f.ref else f
-                       for f in e.fields)
-        entities.append(e.model_copy(update={
-            "fields": fields,
-            "primary_key": e.primary_key.model_copy(update={"name": None}) if e.primary_key else None,
-            "uniques": tuple(u.model_copy(update={"name": None}) for u in e.uniques),
-            "foreign_keys": tuple(fk.model_copy(update={"name": None}) for fk in e.foreign_keys),
-            "checks": tuple(c.model_copy(update={"name": None}) for c in e.checks),
-            "indexes": tuple(i.model_copy(update={"name": None}) for i in e.indexes),
-        }))
-    return schema.model_copy(update={"entities": tuple(entities)})

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import secrets
 import shutil
 import sqlite3
@@ -42,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from schemac.ddl_text import split_statements  # noqa: F401  (re-exported for the tests)
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
 SCRATCH_PREFIX = "schemac_t_"
@@ -214,101 +215,6 @@ def documented_short_name(name: str, dialect: str) -> str:
 
 
 # -- statements ----------------------------------------------------------------------------------
-
-
-_DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
-
-
-def split_statements(script: str, dialect: str) -> list[str]:
-    """Split a DDL script at the semicolons that end statements.
-
-    Semicolons inside string literals, quoted identifiers and comments do not count. MySQL
-    strings take backslash escapes (`'a\\'b'`), as do PostgreSQL `E'...'` strings; `--`
-    comments run to the end of the line (MySQL also knows `#`). Statements come back without
-    their semicolon; comment-only pieces are dropped.
-
-    Example:
-        >>> split_statements("CREATE TABLE t (x text DEFAULT ';');\\n-- done\\n", "sqlite")
-        ["CREATE TABLE t (x text DEFAULT ';')"]
-    """
-    statements: list[str] = []
-    start = i = 0
-    n = len(script)
-    delimiter = ";"
-    while i < n:
-        c = script[i]
-        if dialect == "mysql" and script.startswith("DELIMITER ", i) and (i == 0 or script[i - 1] == "\n"):
-            end = script.find("\n", i)
-            end = n if end < 0 else end
-            if script[start:i].strip():
-                statements.append(script[start:i])
-            delimiter = script[i + 10:end].strip() or ";"  # the mysql client's command
-            i = start = end + 1
-            continue
-        if dialect == "mysql" and delimiter != ";" and script.startswith(delimiter, i):
-            statements.append(script[start:i])
-            i = start = i + len(delimiter)
-            continue
-        if c in "'\"`":
-            backslash = dialect == "mysql" and c != "`" or (
-                dialect == "postgresql" and c == "'" and i > 0 and script[i - 1] in "eE"
-                and (i < 2 or not (script[i - 2].isalnum() or script[i - 2] == "_")))
-            i = _skip_quoted(script, i, backslash)
-            continue
-        if _comment_starts(script, i, dialect):
-            end = script.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if script.startswith("/*", i):
-            end = script.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        if c == "$" and dialect == "postgresql":
-            m = _DOLLAR.match(script, i)
-            if m:  # a dollar-quoted string: a function body
-                end = script.find(m.group(), m.end())
-                i = n if end < 0 else end + len(m.group())
-                continue
-        if c == ";" and delimiter == ";" and (dialect != "sqlite" or sqlite3.complete_statement(script[start:i + 1])):
-            # (a trigger's body has semicolons of its own; SQLite says when the statement ends)
-            statements.append(script[start:i])
-            start = i + 1
-        i += 1
-    statements.append(script[start:])
-    return [s.strip() for s in statements if _has_code(s, dialect)]
-
-
-def _comment_starts(text: str, i: int, dialect: str) -> bool:
-    """A `--` comment (in MySQL only when whitespace follows: `5--3` is arithmetic) or a MySQL `#`."""
-    if text.startswith("--", i):
-        return dialect != "mysql" or i + 2 >= len(text) or text[i + 2].isspace()
-    return dialect == "mysql" and text[i] == "#"
-
-
-def _skip_quoted(text: str, i: int, backslash: bool) -> int:
-    """The index just past the quoted token starting at `i` (a doubled quote continues it)."""
-    quote = text[i]
-    j = i + 1
-    while j < len(text):
-        if backslash and text[j] == "\\":
-            j += 2
-            continue
-        if text[j] == quote:
-            if j + 1 < len(text) and text[j + 1] == quote:
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return j
-
-
-def _has_code(piece: str, dialect: str) -> bool:
-    for line in piece.splitlines():
-        stripped = line.strip()
-        comment = stripped.startswith("--") or (dialect == "mysql" and stripped.startswith("#"))
-        if stripped and not comment:
-            return True
-    return False
 
 
 class ScriptError(AssertionError):

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -64,3 +65,9 @@ def dot_svg(dot: str) -> str:
     assert done.returncode == 0, f"dot failed: {done.stderr}"
     assert not done.stderr.strip(), f"dot warned: {done.stderr}"
     return done.stdout
+
+
+def svg_texts(svg: str | bytes) -> set[str]:
+    """Every text an SVG shows (Graphviz escapes `-` and more as character references)."""
+    root = ElementTree.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
+    return {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +16,7 @@ from schemac.backends import erd
 from schemac.cli import cli
 
 from conftest import ROOT
-from renderers import mermaid_parse, require_dot
+from renderers import mermaid_parse, require_dot, svg_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
 from compile_bench import generate  # noqa: E402
@@ -44,8 +43,7 @@ def test_erd_draws_an_svg(example: Path, tmp_path: Path) -> None:
     out = tmp_path / "erd.svg"
     done = run("erd", str(example), "--format", "svg", "-o", str(out))
     assert done.returncode == 0, done.stderr.decode()
-    root = ElementTree.fromstring(out.read_bytes())
-    shown = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    shown = svg_texts(out.read_bytes())
     assert {e.name for e in api.load(example).entities} <= shown
 
 
@@ -169,8 +167,7 @@ def test_docs_diagrams_are_current(name: str) -> None:
     """docs/diagrams/<example>.svg shows every entity and column of the example (regenerate
     them with the command in the README when this fails)."""
     svg = (ROOT / "docs" / "diagrams" / f"{name}.svg").read_bytes()
-    root = ElementTree.fromstring(svg)
-    shown = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    shown = svg_texts(svg)
     schema = api.load(ROOT / "examples" / f"{name}.schema")
     assert {e.name for e in schema.entities} | {f.name for e in schema.entities for f in e.fields} <= shown
     if name == "shop":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +23,7 @@ from schemac.ir import Entity, Schema
 from schemac.resolve import resolve
 
 from conftest import ROOT
-from renderers import dot_svg, mermaid_parse, require_mermaid
+from renderers import dot_svg, mermaid_parse, require_mermaid, svg_texts
 from strategies import schemas
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.schema"))
@@ -256,12 +255,6 @@ def test_dot_lays_out_each_example(example: Path) -> None:
     assert svg.count('class="edge"') == sum(len(e.foreign_keys) for e in schema.entities)
     assert svg.count('class="cluster"') == len({e.module for e in schema.entities if e.module})
     svg_shows(svg, *(e.name for e in schema.entities), *(f.name for e in schema.entities for f in e.fields))
-
-
-def svg_texts(svg: str) -> set[str]:
-    """Every text an SVG shows (Graphviz escapes `-` and more as character references)."""
-    root = ElementTree.fromstring(svg.encode("utf-8"))
-    return {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
 
 
 def svg_shows(svg: str, *texts: str) -> None:
