@@ -53,7 +53,6 @@ class _Table:
     checks: list[cat.CheckConstraint] = field(default_factory=list)
     indexes: list[cat.Index] = field(default_factory=list)
     comment: str | None = None
-    fk_count: int = 0
 
 
 @dataclass
@@ -70,8 +69,6 @@ class Importer:
         self.enums: dict[str, cat.EnumType] = {}
         self.objects: list[cat.SchemaObject] = []
         self.notes: list[str] = []
-        self.sequences: set[str] = set()
-        self.used_names: set[str] = set()
 
     def run(self, text: str) -> Imported:
         import logging
@@ -113,9 +110,6 @@ class Importer:
             name = tree.this.name
             self.enums[name] = cat.EnumType(name, tuple(v.name for v in tree.expression.expressions))
             return None
-        if isinstance(tree, exp.Create) and tree.kind == "SEQUENCE":
-            self.sequences.add(tree.this.name)
-            return self.keep(body, line, tree)
         if isinstance(tree, exp.Alter) and tree.kind == "TABLE" and self.alter_table(tree, body, line):
             return None
         if isinstance(tree, exp.Comment) and self.comment(tree):
@@ -137,14 +131,9 @@ class Importer:
             name = getattr(target, "name", "") or name
         elif isinstance(tree, exp.Alter):
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
-        if kind == "sequence" and name in self.sequences and self._serial_sequence(name):
-            return  # the sequence of a serial column, which becomes an identity column
         self.objects.append(cat.SchemaObject(kind, name, sql, sql))
         self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect} "
                           "(the language cannot express it yet)")
-
-    def _serial_sequence(self, name: str) -> bool:
-        return False  # decided when a column's default uses it; kept otherwise
 
     # -- tables --
 
@@ -179,8 +168,6 @@ class Importer:
             elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
                 table.primary_key = cat.PrimaryKey(cname, (name,))
                 nullable = False
-                if kind.args.get("desc") is not None:
-                    pass
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 table.uniques.append(cat.UniqueConstraint(cname, (name,)))
             elif isinstance(kind, exp.Reference):
@@ -267,7 +254,6 @@ class Importer:
             m = re.match(r"ON (DELETE|UPDATE) (.+)", text)
             if m:
                 actions["on_delete" if m.group(1) == "DELETE" else "on_update"] = m.group(2).strip()
-        table.fk_count += 1
         table.foreign_keys.append(cat.ForeignKey(name, cols, target_table, target_cols, actions["on_delete"],
                                                  actions["on_update"]))
 
