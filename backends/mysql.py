@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from schemac import expressions
-from schemac.backends.base import SqlRenderer
+from schemac.backends.base import Namespace, SqlRenderer
 from schemac.ir import Action, Entity, Enum, Field, Index, IndexColumn
 
 MAX_KEY_BYTES = 3072  # InnoDB, DYNAMIC row format
@@ -47,6 +47,10 @@ def _register_sqlglot_dialect() -> None:
 
 class MysqlRenderer(SqlRenderer):
     name = "mysql"
+    NAMESPACES = {
+        "foreign key": (Namespace("foreign key", True, True, "MySQL and MariaDB name foreign keys per schema"),),
+        "check": (Namespace("check", True, False, "MySQL 8 names check constraints per schema (MariaDB per table)"),),
+    }
     title = "MySQL 8.0+ and MariaDB 10.6+"
     SQLGLOT = "schemacmysql"  # sqlglot's MySQL, writing REGEXP as MariaDB and MySQL both accept
     QUOTE = "`"

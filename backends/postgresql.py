@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from schemac.backends.base import SqlRenderer
+from schemac.backends.base import Namespace, SqlRenderer
 from schemac.ir import Entity, Enum, Field, Index
 
+_RELATIONS = Namespace("relation", True, True, "PostgreSQL names tables and indexes (keys are indexes) per schema")
+_CONSTRAINTS = Namespace("constraint", False, True, "PostgreSQL names a table's constraints in one namespace")
 
 class PostgresqlRenderer(SqlRenderer):
     name = "postgresql"
+    NAMESPACES = {"table": (_RELATIONS,), "index": (_RELATIONS,), "primary key": (_RELATIONS, _CONSTRAINTS),
+                  "unique": (_RELATIONS, _CONSTRAINTS), "foreign key": (_CONSTRAINTS,), "check": (_CONSTRAINTS,)}
     title = "PostgreSQL 13+"
     SQLGLOT = "postgres"
     QUOTE = '"'

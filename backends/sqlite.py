@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from schemac.backends.base import SqlRenderer
+from schemac.backends.base import Namespace, SqlRenderer
 from schemac.ir import Entity, Field, Index, Schema
 
 # A version 4 UUID from randomblob(), as text.
@@ -87,6 +87,8 @@ def rewrite_for_sqlite(tree: Any) -> Any:
 
 class SqliteRenderer(SqlRenderer):
     name = "sqlite"
+    NAMESPACES = {kind: (Namespace("schema", True, True, "SQLite names tables and indexes per schema"),)
+                  for kind in ("table", "index")}
     title = "SQLite 3.35+"
     SQLGLOT = "sqlite"
     QUOTE = '"'

@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "B604": "index key too long",
     "B606": "row too large",
     "B607": "sql block for other dialects",
+    "B608": "name used twice in a namespace of the dialect",
 }
 
 

@@ -13,9 +13,11 @@ would have chosen for the same unnamed constraint:
 | index             | `<table>_<columns>_idx`           | `order_placed_at_idx`        |
 
 `<columns>` joins the column names with `_`; an index expression contributes the name of its
-function, or `expr`. When a name is taken, a number is appended (`order_check1`). Names are
-unique across the whole schema, which satisfies every dialect: PostgreSQL indexes and MySQL
-foreign keys are named per schema, not per table.
+function, or `expr`. When a name is taken, a number is appended (`order_check1`). Generated
+names are unique across the whole schema and avoid every name given explicitly, which
+satisfies every dialect (PostgreSQL indexes and MySQL foreign keys are named per schema).
+Explicit names need only be unique on their table; the backends check the namespaces their
+engine keeps per schema (B608).
 
 Dialects shorten names longer than their limit (`shorten`): the name keeps as much of its
 start as fits and ends with `_` and 8 hex digits of its SHA-256, so the result is stable and

@@ -49,14 +49,16 @@ def compile_on_two_cores(declared: Schema, source_map: SourceMap, dialect: str) 
 
     def render(schema: Schema, entities: list[Entity]) -> tuple[list[Any], list[Diagnostic]]:
         renderer = cls(schema)
-        return [renderer.entity_block(e, deferred) for e in entities], renderer.diagnostics
+        return [(renderer.entity_block(e, deferred), renderer.scoped_names(e)) for e in entities], renderer.diagnostics
 
     cls.load_sqlglot()  # once, before the fork, rather than once in each process
     out = on_two_cores(declared, source_map, order, render)
     if out is None:
         return None
-    blocks, diagnostics = out
+    items, diagnostics = out
     final = cls(Schema(enums=declared.enums, raw_sql=declared.raw_sql))
+    final.check_scoped_names(n for _, names in items for n in names)
+    blocks = [block for block, _ in items]
     sql = final.assemble([b[0] for b in blocks], [s for b in blocks for s in b[1]])
     return sql, diagnostics + final.diagnostics
 

@@ -52,6 +52,12 @@ class _Columns:
     names: set[str] = field(default_factory=set)  # of `fields`
 
 
+# On one table, keys and indexes share a namespace in every engine, and so do foreign keys
+# and checks. Where an engine joins the two (PostgreSQL) or names some kinds per schema, its
+# backend checks that (B608): MySQL lets a unique key and a foreign key share a name.
+_TABLE_NAMESPACES = {"primary key": "index", "unique": "index", "index": "index",
+                     "foreign key": "constraint", "check": "constraint"}
+
 class Resolver(MemberResolver):
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -343,14 +349,21 @@ class Resolver(MemberResolver):
 
     def prepare(self) -> None:
         """The checks over the whole schema, done before any entity is resolved: names and
-        the constraint names given explicitly, which generated names must avoid. After this,
+        the constraint names given explicitly, which generated names must avoid. An explicit
+        name is unique on its table; where a dialect names some kinds of constraint per schema
+        (PostgreSQL indexes, MySQL foreign keys), its backend checks that (B608). After this,
         entities can be resolved in any order, or in parallel."""
         self._check_names()
         for name in self.order:
-            for explicit in self._explicit_names(self.entities[name]):
-                if not self.names.claim(explicit[0]):
-                    self.error("R118", f"the name '{explicit[0]}' is used twice", explicit[1])
-                self._explicit.add(explicit[0].lower())
+            own: set[tuple[str, str]] = set()
+            for explicit, kind, at in self._explicit_names(self.entities[name]):
+                key = explicit.lower()
+                space = (_TABLE_NAMESPACES[kind], key)
+                if space in own:
+                    self.error("R118", f"the name '{explicit}' is used twice on '{name}'", at)
+                own.add(space)
+                self.names.claim(explicit)  # generated names avoid it
+                self._explicit.add(key)
 
     def resolve_entity(self, name: str) -> Entity:
         return self._resolve_entity(self.entities[name])
@@ -373,21 +386,22 @@ class Resolver(MemberResolver):
                 self.error("R118", f"the name '{reserved}' is used twice", self.path(entity.name, "field", col.name),
                            help=f"SQLite's check of '{col.name}' has this name; choose another")
 
-    def _explicit_names(self, entity: Entity) -> list[tuple[str, Path]]:
-        out: list[tuple[str, Path]] = []
+    def _explicit_names(self, entity: Entity) -> list[tuple[str, str, Path]]:
+        """(name, kind, where) of every name the entity's constraints and indexes are given."""
+        out: list[tuple[str, str, Path]] = []
         p = self.path
         if entity.primary_key and entity.primary_key.name:
-            out.append((entity.primary_key.name, p(entity.name, "primary key")))
+            out.append((entity.primary_key.name, "primary key", p(entity.name, "primary key")))
         groups: list[tuple[Sequence[Unique | Index | Check | ForeignKey], str]] = [
             (entity.uniques, "unique"), (entity.indexes, "index"), (entity.checks, "check"),
             (entity.foreign_keys, "foreign key")]
         for group, kind in groups:
             for i, item in enumerate(group):
                 if item.name:
-                    out.append((item.name, p(entity.name, kind, i, "attr", "name")))
+                    out.append((item.name, kind, p(entity.name, kind, i, "attr", "name")))
         for f in entity.fields:
             if f.ref and f.ref.constraint:
-                out.append((f.ref.constraint, p(entity.name, "field", f.name, "attr", "name")))
+                out.append((f.ref.constraint, "foreign key", p(entity.name, "field", f.name, "attr", "name")))
         return out
 
     def _check_names(self) -> None:
