@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from schemac.api import CompileResult, compile_loaded, load_files, load_text
+from schemac.backends.base import render_schema
 from schemac.ddl_text import tokenize, unquote_string
 from schemac.diagnostics import render
 
@@ -446,3 +447,68 @@ def test_ddl_is_byte_identical_across_compiles() -> None:
         out = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT, *specs], capture_output=True, text=True,
                              env=env, cwd=ROOT, check=True, timeout=120)
         assert json.loads(out.stdout) == here, f"PYTHONHASHSEED={seed} gives different DDL"
+
+
+# -- names each engine keeps per schema ----------------------------------------------------------
+
+REUSED_NAMES = """
+entity author {
+  id:   int @pk
+  name: text
+  index (name) @name(name_idx)
+  check (id > 0) @name(positive_id)
+}
+
+entity book {
+  id:     int @pk
+  name:   text
+  author: ref author @name(written_by)
+  index (name) @name(name_idx)
+  check (id > 0) @name(positive_id)
+}
+
+entity review {
+  id:   int @pk
+  book: ref book @name(written_by)
+  unique (book_id) @name(one_review_a_book)
+  foreign key (book_id) references book (id) @name(one_review_a_book)
+}
+"""
+# (kind, name) each dialect refuses: the index on a second table (PostgreSQL, SQLite); the
+# foreign key on a second table (MySQL); a unique key and a foreign key of one table sharing a
+# name (PostgreSQL). Check names per table are accepted everywhere (MySQL 8 warns).
+REFUSED = {
+    "postgresql": {"name_idx", "one_review_a_book"},
+    "mysql": {"written_by"},
+    "sqlite": {"name_idx"},
+}
+
+
+def renamed(spec: str, names: set[str]) -> str:
+    """`spec` with the second use of each of `names` renamed."""
+    for name in names:
+        head, tail = spec.rsplit(f"@name({name})", 1)
+        spec = f"{head}@name({name}_2){tail}"
+    return spec
+
+
+def test_names_are_checked_in_the_engines_namespaces(scratch_db: ScratchDatabase) -> None:
+    """Each backend refuses exactly the reuses its engine refuses (B608): the DDL written
+    anyway with one of them fails on the engine, and with all of them renamed the engine
+    accepts it, which shows the other reuses are fine."""
+    dialect = scratch_db.dialect
+    loaded = load_text(REUSED_NAMES, "names.schema")
+    assert loaded.ok, render(loaded.diagnostics)
+    result = compile_loaded(loaded, dialect)
+    refused = {re.match(r"\w+: '(\w+)'", d.message).group(1)  # type: ignore[union-attr]
+               for d in result.diagnostics if d.code == "B608" and d.is_error}
+    assert refused == REFUSED[dialect], render(result.diagnostics)
+    for name in refused:
+        sql, _ = render_schema(load_text(renamed(REUSED_NAMES, refused - {name})).schema, dialect)
+        with pytest.raises(Exception, match="already exists|[Dd]uplicate"):
+            scratch_db.run_script(sql)  # what the engine would be given regardless
+        scratch_db.empty()
+    accepted = compile_loaded(load_text(renamed(REUSED_NAMES, refused), "names.schema"), dialect)
+    assert accepted.sql is not None and not [d for d in accepted.diagnostics if d.code == "B608" and d.is_error]
+    scratch_db.run_script(accepted.sql)
+    assert set(scratch_db.catalog().tables) == {"author", "book", "review"}
