@@ -232,19 +232,23 @@ class SqlRenderer:
 
     def assemble(self, blocks: list[str], later: list[str]) -> str:
         parts = [HEADER + self.preamble()]
+        parts.extend(self.raw_sql(before_tables=True))
         parts.extend(sql for sql in (self.enum_sql(e) for e in self.schema.enums) if sql)
         parts.extend(blocks)
         if later:
             parts.append("-- Foreign keys that close a cycle, added once both tables exist.\n"
                          + "\n".join(later))
-        parts.extend(self.raw_sql())
+        parts.extend(self.raw_sql(before_tables=False))
         return "\n\n".join(p.rstrip("\n") for p in parts if p) + "\n"
 
-    def raw_sql(self) -> list[str]:
-        """The `sql` blocks written for this dialect, verbatim, after everything else; a
-        warning for each block written for other dialects only."""
+    def raw_sql(self, before_tables: bool) -> list[str]:
+        """The `sql` blocks written for this dialect, verbatim: those marked `@before_tables`
+        first, the others after everything else; a warning for each block written for other
+        dialects only."""
         out = []
         for raw in self.schema.raw_sql:
+            if raw.before_tables != before_tables:
+                continue
             if self.name in raw.dialects:
                 body = raw.sql.rstrip()
                 if not body.endswith(";"):  # on a line of its own when the last line may end in a comment

@@ -328,11 +328,11 @@ class MysqlRenderer(SqlRenderer):
         return int(width(f.type.params)) if callable(width) else int(width)
 
 
-    def raw_sql(self) -> list[str]:
+    def raw_sql(self, before_tables: bool) -> list[str]:
         """A block with a compound statement (a trigger or routine body, BEGIN ... END) is
         wrapped in DELIMITER lines, as the mysql client needs to read it whole."""
         out = []
-        for text in super().raw_sql():
+        for text in super().raw_sql(before_tables):
             if re.search(r"\bBEGIN\b", text, re.I) and re.search(r"\bEND\b", text, re.I):
                 head, _, body = text.partition("\n")
                 text = f"{head}\nDELIMITER $$\n{body.rstrip().rstrip(';')}$$\nDELIMITER ;"

@@ -101,6 +101,7 @@ class Index:
     method: str | None = None  # btree, hash, gin, ...
     origin: IndexOrigin = "index"
     definition: str | None = None  # the engine's CREATE INDEX text, where it keeps one
+    beyond: str | None = None  # what the parts above do not say (an operator class...), if anything
 
     @property
     def columns(self) -> tuple[str | None, ...]:
@@ -252,7 +253,11 @@ SELECT i.indrelid AS oid, ic.relname AS name, i.indisunique AS is_unique, i.indn
        i.indkey::text AS keys, i.indoption::text AS options, pg_get_expr(i.indpred, i.indrelid) AS predicate,
        am.amname AS method, pg_get_indexdef(i.indexrelid) AS definition, con.contype AS origin,
        ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k
-             ORDER BY k) AS part_sql
+             ORDER BY k) AS part_sql,
+       EXISTS (SELECT FROM unnest(i.indclass) cls JOIN pg_opclass o ON o.oid = cls WHERE NOT o.opcdefault)
+         AS custom_opclass,
+       i.indnatts > i.indnkeyatts AS has_include, ic.reloptions IS NOT NULL AS has_options,
+       ic.reltablespace <> 0 AS has_tablespace
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -320,7 +325,25 @@ def _pg_index(row: dict[str, Any], columns: dict[int, str]) -> Index:
         else:
             parts.append(IndexPart(expression=sql, descending=descending))
     return Index(row["NAME"], tuple(parts), row["IS_UNIQUE"], row["PREDICATE"], row["METHOD"],
-                 PG_ORIGIN[row["ORIGIN"]], row["DEFINITION"])
+                 PG_ORIGIN[row["ORIGIN"]], row["DEFINITION"], _pg_index_beyond(row))
+
+
+_LITERALS_AND_NAMES = re.compile(r"'(?:[^']|'')*'" + r'|"(?:[^"]|"")*"')
+
+
+def _pg_index_beyond(row: dict[str, Any]) -> str | None:
+    """What a PostgreSQL index has that `Index.parts` cannot say. `pg_get_indexdef` writes
+    COLLATE and NULLS FIRST/LAST only where they differ from the default."""
+    using = _LITERALS_AND_NAMES.sub("''", row["DEFINITION"])
+    for flag, what in (("CUSTOM_OPCLASS", "operator class"), ("HAS_INCLUDE", "INCLUDE columns"),
+                       ("HAS_OPTIONS", "index storage parameters"), ("HAS_TABLESPACE", "tablespace")):
+        if row[flag]:
+            return what
+    if re.search(r"\bCOLLATE\b", using):
+        return "index collation"
+    if re.search(r"\bNULLS (FIRST|LAST)\b", using):
+        return "NULLS FIRST/LAST"
+    return None
 
 
 PG_OBJECTS = """

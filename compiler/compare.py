@@ -17,8 +17,8 @@ What counts as the same:
   compared token by token, ignoring case of keywords, whitespace, identifier quotes and the
   outermost parentheses; texts the engine rewrites itself (PostgreSQL, MySQL) are compared
   as the engine wrote them;
-* the CREATE INDEX text an engine keeps (`Index.definition`) is not compared: it is derived
-  from what is compared;
+* the CREATE INDEX text PostgreSQL writes (`Index.definition`) is compared too, so an
+  operator class, a collation or INCLUDE columns count; SQLite's, kept as written, is not;
 * on SQLite, an INTEGER PRIMARY KEY column counts as NOT NULL (it is the rowid), and the
   names of primary keys, unique, foreign-key and check constraints are not compared: SQLite
   keeps them only as text inside CREATE TABLE and no statement refers to them (a migration
@@ -138,10 +138,12 @@ def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Di
 
 
 def _index(index: Index, loose: bool) -> Index:
-    """The index as compared: without the engine's CREATE INDEX text, SQL texts normalised."""
+    """The index as compared: SQL texts normalised; the CREATE INDEX text only where the
+    engine writes it itself (PostgreSQL), not as written (SQLite)."""
     parts = tuple(p if p.expression is None else type(p)(p.column, _sql(p.expression, loose), p.descending, p.prefix)
                   for p in index.parts)
-    return Index(index.name, parts, index.unique, _sql(index.predicate, loose), index.method, index.origin, None)
+    return Index(index.name, parts, index.unique, _sql(index.predicate, loose), index.method, index.origin,
+                 None if loose else index.definition, index.beyond)
 
 
 def _members(path: tuple[str, ...], a: Sequence[Any], b: Sequence[Any], key: Any = None) -> list[Difference]:

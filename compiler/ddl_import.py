@@ -116,7 +116,7 @@ class Importer:
             return None
         return self.keep(body, line, tree)
 
-    def keep(self, sql: str, line: int, tree: Any) -> None:
+    def keep(self, sql: str, line: int, tree: Any, why: str = "the language cannot express it yet") -> None:
         """A statement the language cannot express: a `sql` block, reported with its line."""
         from sqlglot import exp
 
@@ -132,8 +132,7 @@ class Importer:
         elif isinstance(tree, exp.Alter):
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
         self.objects.append(cat.SchemaObject(kind, name, sql, sql))
-        self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect} "
-                          "(the language cannot express it yet)")
+        self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect} ({why})")
 
     # -- tables --
 
@@ -265,6 +264,9 @@ class Importer:
         if table is None:
             return self.keep(sql, line, tree)
         params = index.args.get("params")
+        beyond = self.index_beyond_the_language(params)
+        if beyond:
+            return self.keep(sql, line, tree, f"the language has no {beyond} yet")
         parts = []
         for c in params.args.get("columns") or []:
             inner = c.this if isinstance(c, exp.Ordered) else c
@@ -278,6 +280,28 @@ class Importer:
         table.indexes.append(cat.Index(index.name, tuple(parts), unique=bool(tree.args.get("unique")),
                                        predicate=where.this.sql(self.read) if where else None,
                                        method=str(using.name).lower() if using else None))
+        return None
+
+    def index_beyond_the_language(self, params: Any) -> str | None:
+        """What an index says that the language cannot: an operator class, a collation, an
+        order of NULLs other than the engine's default, INCLUDE columns, storage parameters
+        or a tablespace."""
+        from sqlglot import exp
+
+        for c in params.args.get("columns") or []:
+            inner = c.this if isinstance(c, exp.Ordered) else c
+            if isinstance(inner, exp.Opclass):
+                return "operator class"
+            if isinstance(inner, exp.Collate):
+                return "index collation"
+            if isinstance(c, exp.Ordered) and self.dialect != "mysql":
+                desc, nulls_first = bool(c.args.get("desc")), bool(c.args.get("nulls_first"))
+                if (nulls_first != desc) if self.dialect == "postgresql" else (nulls_first == desc):
+                    return "NULLS FIRST/LAST"
+        for arg, what in (("include", "INCLUDE columns"), ("with_storage", "index storage parameters"),
+                          ("tablespace", "tablespace")):
+            if params.args.get(arg):
+                return what
         return None
 
     def alter_table(self, tree: Any, sql: str, line: int) -> bool:

@@ -293,11 +293,13 @@ class Module(Node):
 class RawSql(Node):
     """SQL the language cannot express yet (a view, a trigger, a function...), kept verbatim
     for the dialects it is written for (`sql active_customers for postgresql "..."`).
-    The DDL of those dialects ends with it, in declaration order."""
+    The DDL of those dialects ends with it, in declaration order; with `@before_tables`
+    (a sequence, a domain, an extension the tables use) it comes before the tables."""
 
     name: str
     dialects: tuple[str, ...]
     sql: str
+    before_tables: bool = False
 
 
 class Schema(Node):

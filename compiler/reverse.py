@@ -176,14 +176,16 @@ class Reverser:
         return Schema(enums=tuple(self.enums.values()), entities=tuple(entities), raw_sql=self.raw_sql())
 
     def raw_sql(self) -> tuple[RawSql, ...]:
-        """Views, functions and triggers as `sql` blocks for this dialect, in creation order;
-        a name two objects share gets its kind appended."""
+        """Indexes the language cannot express, then views, functions and triggers, as `sql`
+        blocks for this dialect, in creation order; a name two objects share gets its kind
+        appended."""
+        objects = [*self.kept_indexes(), *self.catalog.objects]
         counts: dict[str, int] = {}
-        for o in self.catalog.objects:
+        for o in objects:
             counts[o.name] = counts.get(o.name, 0) + 1
         out: list[RawSql] = []
         taken: set[str] = set()
-        for o in self.catalog.objects:
+        for o in objects:
             name = o.name if counts[o.name] == 1 else f"{o.name}_{o.kind.replace(' ', '_')}"
             base, n = name, 1
             while name.lower() in taken:  # e.g. triggers of one name on several tables
@@ -193,6 +195,19 @@ class Reverser:
             out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip()))
             self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name})")
         return tuple(out)
+
+    def kept_indexes(self) -> list[cat.SchemaObject]:
+        """Indexes with what the language cannot say (an operator class...), as the engine
+        writes them, without the schema it qualifies the table with."""
+        out = []
+        for table in self.catalog.tables.values():
+            for index in table.indexes:
+                if index.beyond and index.definition and index.origin == "index":
+                    sql = re.sub(r'( ON (?:ONLY )?)(?:"(?:[^"]|"")*"|\w+)\.', r"\1", index.definition, count=1)
+                    out.append(cat.SchemaObject("index", index.name, sql, sql))
+                    self.notes.append(f"index '{index.name}' on '{table.name}' has an {index.beyond}, which the "
+                                      "language cannot express yet")
+        return out
 
     # -- tables --
 
@@ -223,7 +238,7 @@ class Reverser:
                                for fk in table.foreign_keys),
             checks=tuple(Check(expression=self.sql(c.definition), name=c.name) for c in table.checks
                          if c.name not in skip_checks),
-            indexes=tuple(self.index(i) for i in table.indexes if i.origin == "index"),
+            indexes=tuple(self.index(i) for i in table.indexes if i.origin == "index" and not i.beyond),
         )
 
     def uniques(self, table: cat.Table) -> list[cat.UniqueConstraint]:

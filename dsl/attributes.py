@@ -51,6 +51,7 @@ ATTRIBUTES: dict[str, Arg] = {
     "for": Arg.NAME,
     "to": Arg.NAMES,
     "restrictive": Arg.NONE,
+    "before_tables": Arg.NONE,
     **{s.value: Arg.OPT_NAME for s in Sensitivity},
 }
 
@@ -77,6 +78,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "access": frozenset(),
     "policy": frozenset({"for", "to", "check", "restrictive"}),
     "fd": frozenset({"denormalized"}),
+    "sql": frozenset({"before_tables"}),
 }
 
 ACTIONS = {a.value: a for a in Action}

@@ -238,11 +238,15 @@ class FastParser:
             raise Fallback
         self.take()
         dialects = self.names()
+        attrs = []
+        while self.peek()[0] in ("ATTR", "ATTR_ARGS"):
+            tok = self.take()
+            attrs.append(self._attr_args(tok) if tok[0] == "ATTR_ARGS" else self.b.attr((tok[2], tok[3]), [tok]))
         body = self.peek()
         if body[0] not in ("STRING", "LONG_STRING"):
             raise Fallback
         self.take()
-        return self.b.sql_decl((start, body[3]), [name, dialects, body])
+        return self.b.sql_decl((start, body[3]), [name, dialects, *attrs, body])
 
     def module(self) -> Any:
         start = self.keyword("module")[2]

@@ -376,7 +376,8 @@ class Formatter:
                 self.enum(depth, item.value)
             elif item.kind == "sql":
                 raw = item.value
-                self.emit(depth, f"sql {name(raw.name)} for {names(raw.dialects)} {sql_body(raw.sql)}")
+                early = " @before_tables" if raw.before_tables else ""
+                self.emit(depth, f"sql {name(raw.name)} for {names(raw.dialects)}{early} {sql_body(raw.sql)}")
                 self._trail(self.c.end(item.path))
             else:
                 self.entity(depth, item.value)

@@ -436,7 +436,8 @@ class Builder(AttributeReader):
         return Decl("import", unescape(tok[1][1:-1]), None, start, end, [((), tok[2], tok[3])])  # type: ignore[list-item]
 
     def sql_decl(self, span: Span2, children: list[Any]) -> Decl:
-        name, dialects, body = children
+        name, dialects, *attr_items, body = children
+        attrs = self._attrs("sql", attr_items)
         text = self.doc(span, [body]).text
         start, end = span
         spans: RelSpans = [((), start, end), (("name",), name[1], name[2]), (("body",), body[2], body[3])]
@@ -450,7 +451,9 @@ class Builder(AttributeReader):
         if not text.strip():
             self._error("S001", f"the sql block '{name[0]}' is empty", body[2], body[3],
                         help="write the statements between the quotes, or remove the block")
-        value = RawSql(name=name[0], dialects=tuple(dict.fromkeys(known)), sql=text)
+        spans += attrs.spans
+        value = RawSql(name=name[0], dialects=tuple(dict.fromkeys(known)), sql=text,
+                       before_tables="before_tables" in attrs.values)
         return Decl("sql", name[0], value, start, end, spans)
 
     def enum_value(self, span: Span2, children: list[Any]) -> Member:
