@@ -188,7 +188,7 @@ class _Page:
                 fk = fks[f.name]
                 keys[keys.index("FK")] = f"FK → {self.link(fk.target)}"
             if f.identity:
-                keys.append("identity" if f.identity == "by_default" else "identity (always)")
+                keys.append("identity" if f.identity == "by_default" else f"identity ({f.identity})")
             rows.append([_code(f.name), _code(str(f.type)), *(_code(self.physical(d, entity, f)) for d in DIALECTS),
                          "yes" if f.nullable else "no", _code(f.default) if f.default else "",
                          ", ".join(keys), ", ".join(tag_text(f)), _text(f.doc or "")])

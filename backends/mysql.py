@@ -147,6 +147,9 @@ class MysqlRenderer(SqlRenderer):
         if f.identity == "always":
             self.unsupported(f"'{entity.name}.{f.name}': MySQL cannot forbid explicit values in an "
                              "identity column; it is AUTO_INCREMENT", _field_path(entity, f, "attr", "identity"))
+        if next(c for c in entity.fields if c.identity) is not f:
+            self.unsupported(f"'{entity.name}' has more than one serial column; MySQL allows one AUTO_INCREMENT "
+                             "column a table", _field_path(entity, f, "attr", "identity"), error=True)
         keys = [entity.primary_key.columns] if entity.primary_key else []
         keys += [u.columns for u in entity.uniques]
         if not any(k and k[0] == f.name for k in keys):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from schemac.backends.base import Namespace, SqlRenderer
 from schemac.ir import Entity, Enum, Field, Index
 
+_SERIAL = {"smallint": "SMALLSERIAL", "int": "SERIAL", "bigint": "BIGSERIAL"}
 _RELATIONS = Namespace("relation", True, True, "PostgreSQL names tables and indexes (keys are indexes) per schema")
 _CONSTRAINTS = Namespace("constraint", False, True, "PostgreSQL names a table's constraints in one namespace")
 
@@ -45,6 +47,25 @@ class PostgresqlRenderer(SqlRenderer):
         "CurrentTime": "CURRENT_TIME",
         "Uuid": "gen_random_uuid()",
     }
+
+    def raw_sql(self, before_tables: bool) -> list[str]:
+        """Function bodies are not checked when the functions are created (as pg_dump does):
+        one written before the tables (that a default or check calls) may read them, and one
+        function may call another written after it."""
+        out = super().raw_sql(before_tables)
+        if any(re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b", b, re.I)
+                                 for b in out):
+            out = ["-- Function bodies are checked when called: they may read what is created below.\n"
+                   "SET check_function_bodies = false;", *out, "RESET check_function_bodies;"]
+        return out
+
+    def type_sql(self, entity: Entity, f: Field) -> str:
+        if f.identity == "serial" and f.type is not None:
+            return _SERIAL.get(f.type.name) or super().type_sql(entity, f)
+        return super().type_sql(entity, f)
+
+    def identity_sql(self, entity: Entity, f: Field) -> str:
+        return "" if f.identity == "serial" else super().identity_sql(entity, f)
 
     def portable_default(self, kind: str, f: Field) -> str | None:
         return self.DEFAULTS.get(kind)

@@ -296,6 +296,8 @@ def import_sql(path: str | os.PathLike[str], dialect: str) -> InspectResult:
     imported = import_ddl(text, dialect)
     found = reverse(imported.catalog)
     notes = imported.notes + [n for n in found.notes if "kept as raw SQL" not in n]
+    notes += [f"line {imported.lines[name]}: sequence '{name}' is kept verbatim as raw SQL for {dialect} (sql {block}; "
+              "no serial column owns it)" for kind, name, block in found.kept if kind == "sequence"]
     return InspectResult(format_schema(found.schema), notes)
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -154,6 +154,38 @@ class SchemaObject:
     name: str
     definition: str  # the engine's own text of it, for comparison
     sql: str  # a statement that creates it
+    before_tables: bool = False  # created before the tables (an import's statement that precedes them)
+
+
+@dataclass(frozen=True)
+class SequenceInfo:
+    """A PostgreSQL sequence: its options, and the column that owns it, if any (a serial
+    column's, `OWNED BY`, or an identity column's own)."""
+
+    name: str
+    type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    minimum: int = 1
+    maximum: int = 2**63 - 1
+    cache: int = 1
+    cycle: bool = False
+    owner: tuple[str, str] | None = None  # (table, column)
+    identity: bool = False  # the sequence of an identity column
+
+    def is_serial_of(self, table: str, column: str, column_type: str) -> bool:
+        """Whether this is the sequence `serial` makes for the column, options untouched."""
+        return (not self.identity and self.owner == (table, column) and self.name == f"{table}_{column}_seq"
+                and self.type == column_type and (self.start, self.increment, self.minimum, self.cache) == (1, 1, 1, 1)
+                and self.maximum == SEQUENCE_MAXIMUM.get(column_type) and not self.cycle)
+
+    def create_sql(self, quote: Callable[[str], str]) -> str:
+        return (f"CREATE SEQUENCE {quote(self.name)} AS {self.type} START WITH {self.start} INCREMENT BY "
+                f"{self.increment} MINVALUE {self.minimum} MAXVALUE {self.maximum} CACHE {self.cache}"
+                f"{' CYCLE' if self.cycle else ''};")
+
+
+SEQUENCE_MAXIMUM = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
 
 
 @dataclass(frozen=True)
@@ -162,6 +194,7 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)  # PostgreSQL only
     objects: tuple[SchemaObject, ...] = ()  # in an order they can be created in
+    sequences: dict[str, SequenceInfo] = field(default_factory=dict)  # PostgreSQL only
 
     def table(self, name: str) -> Table:
         if name not in self.tables:
@@ -303,7 +336,27 @@ def _read_postgresql(conn: Any) -> Catalog:
             comment=t["COMMENT"],
         )
     enums = {e["NAME"]: EnumType(e["NAME"], tuple(e["LABELS"]), e["COMMENT"]) for e in _rows(conn, PG_ENUMS)}
-    return Catalog("postgresql", tables, enums, _pg_objects(conn))
+    sequences = {r["NAME"]: SequenceInfo(r["NAME"], r["TYPE"], r["START"], r["INCREMENT"], r["MINIMUM"], r["MAXIMUM"],
+                                         r["CACHE"], r["CYCLE"],
+                                         (r["OWNER_TABLE"], r["OWNER_COLUMN"]) if r["OWNER_TABLE"] else None,
+                                         r["DEPTYPE"] == "i")
+                 for r in _rows(conn, PG_SEQUENCES)}
+    return Catalog("postgresql", tables, enums, _pg_objects(conn), sequences)
+
+
+PG_SEQUENCES = """
+SELECT c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart AS start, s.seqincrement AS increment,
+       s.seqmin AS minimum, s.seqmax AS maximum, s.seqcache AS cache, s.seqcycle AS cycle, d.deptype AS deptype,
+       t.relname AS owner_table, a.attname AS owner_column
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_class t ON t.oid = d.refobjid
+LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE n.nspname = current_schema()
+ORDER BY c.relname
+"""
 
 
 def _pg_check(definition: str) -> str:

@@ -2,7 +2,7 @@
 
 `compare(a, b)` walks two `Catalog`s (schemac.catalog) table by table and returns one
 `Difference` per thing that is not the same: a table, column, key, foreign key, check,
-index, comment or enum type missing on one side or different on both. An empty list means
+index, comment, enum type or sequence missing on one side or different on both. An empty list means
 the two databases are identical as far as a schema goes. The import and inspect round trips
 are judged by it, and the migration differ starts from the same walk.
 
@@ -77,6 +77,10 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
         ea, eb = a.enums.get(name), b.enums.get(name)
         if ea != eb:
             out.append(Difference(("enum", name), ea, eb))
+    for name in _names(a.sequences, b.sequences):
+        sa, sb = a.sequences.get(name), b.sequences.get(name)
+        if sa != sb:
+            out.append(Difference(("sequence", name), sa, sb))
     objects_a = {(o.kind, o.name): _sql(o.definition, loose) for o in a.objects}
     objects_b = {(o.kind, o.name): _sql(o.definition, loose) for o in b.objects}
     for key in sorted(set(objects_a) | set(objects_b)):

@@ -11,8 +11,10 @@ engine would report after running it, which `schemac.reverse` then turns into a 
   `<table>_<columns>_key`, `<table>_<columns>_fkey`, `<table>_<column>_check`; MySQL
   `PRIMARY`, `<table>_ibfk_<n>`, a unique key named after its first column), so migrations
   written against the imported spec find them;
-* a `serial` column (a `nextval(...)` default on a sequence the dump creates) becomes an
-  identity column;
+* PostgreSQL sequences (CREATE SEQUENCE, `ALTER SEQUENCE ... OWNED BY`), `serial` types and
+  `ALTER TABLE ... ALTER COLUMN ... SET DEFAULT nextval(...)` as the catalog has them, so a
+  serial column becomes `@identity(serial)` and any other sequence a `sql` block before the
+  tables; `setval` calls set the sequences' current values, which are data, and are reported;
 * session settings (`SET`, `set_config`), `DROP ... IF EXISTS`, ownership and privileges
   (`OWNER TO`, `GRANT`, `REVOKE`) describe the dump, not the schema, and are skipped, as is
   MySQL's `ALTER TABLE t ENGINE = InnoDB` (schemac's tables are InnoDB);
@@ -22,6 +24,7 @@ engine would report after running it, which `schemac.reverse` then turns into a 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +34,7 @@ from schemac.ddl_text import split_statements_with_lines
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
-                     r"|ALTER\s+\S+\s+\S+\s+OWNER\s+TO|ALTER\s+(TABLE|SEQUENCE)\s+(ONLY\s+)?\S+\s+OWNER\s+TO|USE\s|LOCK\s|UNLOCK\s|BEGIN|COMMIT"
+                     r"|ALTER\s+\w+(\s+\w+)?\s+[^;]*\bOWNER\s+TO\s+\S+\s*;?\s*$|USE\s|LOCK\s|UNLOCK\s|BEGIN|COMMIT"
                      r"|PRAGMA\s|\\\\connect)", re.I)
 _INNODB = re.compile(r"\s*ALTER\s+TABLE\s+`?(\w+)`?\s+ENGINE\s*=\s*InnoDB\s*$", re.I)
 _CREATE = re.compile(
@@ -42,6 +45,35 @@ _CREATE = re.compile(
 KINDS = {"VIEW": "view", "FUNCTION": "function", "PROCEDURE": "procedure", "TRIGGER": "trigger",
          "SEQUENCE": "sequence", "EXTENSION": "extension", "SCHEMA": "schema", "MATERIALIZED VIEW": "materialized view"}
 
+
+
+def _unqualified(name: str) -> str:
+    """`public."Some_seq"` -> `Some_seq`."""
+    last = re.split(r'\.(?=(?:[^"]|"[^"]*")*$)', name)[-1]
+    return last[1:-1].replace('""', '"') if last.startswith('"') else last.lower()
+
+
+def _owner(text: str) -> tuple[str, str] | None:
+    parts = re.findall(r'"(?:[^"]|"")+"|[^."]+', text.rstrip(";"))
+    if len(parts) < 2:
+        return None
+    return _unqualified(parts[-2]), _unqualified(parts[-1])
+
+
+def _nextval(default: str) -> str:
+    """A `nextval` default as PostgreSQL reports it: `nextval('name'::regclass)`, the sequence
+    unqualified (the dump's schema is the one the spec is compiled into)."""
+    m = re.fullmatch(r"nextval\s*\(\s*(?:CAST\s*\(\s*)?'((?:[^']|'')+)'\s*(?:::\s*regclass|AS\s+REGCLASS\s*\))\s*\)",
+                     default.strip(), re.I)
+    if m is None:
+        return default
+    name = _unqualified(m.group(1).replace("''", "'"))
+    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+    return f"nextval('{quoted}'::regclass)"
+
+
+def _set(args: dict[str, Any]) -> list[str]:
+    return [k for k, v in args.items() if v not in (None, False, [])]
 
 @dataclass
 class _Table:
@@ -59,6 +91,7 @@ class _Table:
 class Imported:
     catalog: cat.Catalog
     notes: list[str]
+    lines: dict[str, int]  # where each PostgreSQL sequence is created
 
 
 class Importer:
@@ -68,6 +101,9 @@ class Importer:
         self.tables: dict[str, _Table] = {}
         self.enums: dict[str, cat.EnumType] = {}
         self.objects: list[cat.SchemaObject] = []
+        self.sequences: dict[str, cat.SequenceInfo] = {}
+        self.lines: dict[str, int] = {}
+        self.object_lines: list[int] = []  # the line of each of `objects`
         self.notes: list[str] = []
 
     def run(self, text: str) -> Imported:
@@ -76,13 +112,24 @@ class Importer:
         quiet = logging.getLogger("sqlglot")
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # its "falling back to a Command" notices: we report those ourselves
+        last_table = tables = 0
         try:
             for sql, line in split_statements_with_lines(text, self.dialect):
+                kept = len(self.objects)
                 self.statement(sql, line)
+                if len(self.tables) > tables:
+                    last_table = line
+                tables = len(self.tables)
+                self.object_lines.extend([line] * (len(self.objects) - kept))
         finally:
             quiet.setLevel(level)
+        # A statement of no known kind (a DO block creating an extension...) that comes before
+        # some table is created before the tables, as in the file.
+        self.objects = [dataclasses.replace(o, before_tables=True) if o.kind == "statement" and at < last_table else o
+                        for o, at in zip(self.objects, self.object_lines, strict=True)]
         tables = {t.name: self.finish(t) for t in self.tables.values()}
-        return Imported(cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects)), self.notes)
+        return Imported(cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences),
+                        self.notes, self.lines)
 
     # -- statements --
 
@@ -92,12 +139,18 @@ class Importer:
             return
         if self.dialect == "mysql" and _INNODB.match(body) and _INNODB.match(body).group(1) in self.tables:  # type: ignore[union-attr]
             return  # the storage engine schemac's tables use anyway
+        if self.dialect == "postgresql" and self.sequence(body, line):
+            return None
         import sqlglot
         from sqlglot import exp
         from sqlglot.errors import ParseError, TokenError
 
         try:
             tree = sqlglot.parse_one(body, read=self.read)
+            if self.dialect == "postgresql":  # unquoted names are folded to lower case, as PostgreSQL does
+                from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+                tree = normalize_identifiers(tree, dialect=self.read)
         except (ParseError, TokenError, ValueError):
             return self.keep(body, line, None)
         if isinstance(tree, exp.Create) and tree.kind == "TABLE" and isinstance(tree.this, exp.Schema) \
@@ -133,6 +186,49 @@ class Importer:
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
         self.objects.append(cat.SchemaObject(kind, name, sql, sql))
         self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect} ({why})")
+
+    def sequence(self, sql: str, line: int) -> bool:
+        """CREATE SEQUENCE, ALTER SEQUENCE ... OWNED BY, and `setval` (a value, which is data)."""
+        name = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'
+        m = re.fullmatch(rf"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?{name}(.*?);?", sql, re.I | re.S)
+        if m:
+            options = m.group(2)
+            seq_name = _unqualified(m.group(1))
+            if re.search(r"\b(TEMP|TEMPORARY|UNLOGGED)\b", sql[:m.start(1)], re.I):
+                return False
+            values: dict[str, Any] = {}
+            for option in re.finditer(r"\b(AS\s+(\w+)|INCREMENT\s+(?:BY\s+)?(-?\d+)|MINVALUE\s+(-?\d+)"
+                                      r"|MAXVALUE\s+(-?\d+)|START\s+(?:WITH\s+)?(-?\d+)|CACHE\s+(\d+)"
+                                      r"|(NO\s+)?CYCLE|NO\s+MINVALUE|NO\s+MAXVALUE|OWNED\s+BY\s+(\S+))", options, re.I):
+                g = option.groups()
+                keys = ["", "type", "increment", "minimum", "maximum", "start", "cache", "no_cycle", "owner"]
+                for key, value in zip(keys[1:], g[1:], strict=True):
+                    if value is not None:
+                        values[key] = value
+                if option.group(0).upper().endswith("CYCLE") and g[7] is None:
+                    values["cycle"] = True
+            kind = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint"}.get(
+                str(values.get("type", "bigint")).lower(), str(values.get("type", "bigint")).lower())
+            increment = int(values.get("increment", 1))
+            minimum = int(values.get("minimum", 1 if increment > 0 else -cat.SEQUENCE_MAXIMUM.get(kind, 2**63 - 1) - 1))
+            maximum = int(values.get("maximum", cat.SEQUENCE_MAXIMUM.get(kind, 2**63 - 1) if increment > 0 else -1))
+            owner = values.get("owner")
+            self.lines[seq_name] = line
+            self.sequences[seq_name] = cat.SequenceInfo(
+                seq_name, kind, int(values.get("start", minimum if increment > 0 else maximum)), increment, minimum,
+                maximum, int(values.get("cache", 1)), bool(values.get("cycle")),
+                _owner(owner) if owner and owner.upper() != "NONE" else None)
+            return True
+        m = re.fullmatch(rf"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?{name}\s+OWNED\s+BY\s+(\S+?)\s*;?", sql, re.I | re.S)
+        if m and _unqualified(m.group(1)) in self.sequences:
+            seq = self.sequences[_unqualified(m.group(1))]
+            owner = None if m.group(2).upper() == "NONE" else _owner(m.group(2))
+            self.sequences[seq.name] = dataclasses.replace(seq, owner=owner)
+            return True
+        if re.match(r"SELECT\s+(pg_catalog\.)?setval\s*\(", sql, re.I):
+            self.notes.append(f"line {line}: the current value of a sequence (setval) is data; it is not imported")
+            return True
+        return False
 
     # -- tables --
 
@@ -181,16 +277,17 @@ class Importer:
             elif isinstance(kind, exp.CommentColumnConstraint):
                 comment = kind.this.name
         physical = self.physical_type(col.args.get("kind"))
-        if default is not None and re.match(r"nextval\(", default, re.I):
-            identity, default = "by default", None
-            self.notes.append(f"{table.name}.{name} is a serial column; the spec makes it an identity column")
-        if default is not None and default.upper() == "NULL":
-            default = None
-        if physical.lower().startswith("serial") or physical.lower().startswith("bigserial") \
-                or physical.lower().startswith("smallserial"):
-            base = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}[physical.lower().split()[0]]
-            physical, identity, nullable = base, "by default", False
-            self.notes.append(f"{table.name}.{name} is a serial column; the spec makes it an identity column")
+        if default is not None and default.upper() == "NULL" and self.dialect != "postgresql":
+            default = None  # PostgreSQL keeps an explicit DEFAULT NULL in its catalog; the others do not say
+        if default is not None:
+            default = _nextval(default)
+        serial = physical.lower().split()[0] if physical else ""
+        if serial in ("serial", "bigserial", "smallserial") and self.dialect == "postgresql":
+            physical, nullable = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}[serial], False
+            sequence = f"{table.name}_{name}_seq"
+            default = f"nextval('{sequence}'::regclass)"
+            self.sequences[sequence] = cat.SequenceInfo(sequence, physical, maximum=cat.SEQUENCE_MAXIMUM[physical],
+                                                        owner=(table.name, name))
         if identity is not None and self.dialect == "postgresql":
             nullable = False
         table.columns.append(cat.Column(name, physical, nullable, default, identity, comment))
@@ -309,9 +406,17 @@ class Importer:
 
         table = self.tables.get(tree.this.name)
         actions = tree.args.get("actions") or []
-        if table is None or not actions or not all(isinstance(a, exp.AddConstraint) for a in actions):
+        set_default = ["this", "default"]
+        if table is None or not actions or not all(
+                isinstance(a, exp.AddConstraint) or (isinstance(a, exp.AlterColumn) and _set(a.args) == set_default)
+                for a in actions):
             return False
         for action in actions:
+            if isinstance(action, exp.AlterColumn):  # pg_dump's SET DEFAULT nextval(...)
+                name, default = action.this.name, _nextval(action.args["default"].sql(self.read))
+                table.columns = [dataclasses.replace(c, default=default) if c.name == name else c
+                                 for c in table.columns]
+                continue
             for item in action.expressions:
                 self.table_constraint(table, item)
         return True
@@ -438,4 +543,4 @@ def _import_sqlite(text: str) -> Imported:
             lines[(m.group(1).lower(), m.group(2))] = line
     notes = [f"line {lines.get((o.kind, o.name), '?')}: {o.kind} '{o.name}' is kept verbatim as raw SQL for sqlite "
              "(the language cannot express it yet)" for o in catalog.objects]
-    return Imported(catalog, notes)
+    return Imported(catalog, notes, {})

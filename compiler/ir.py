@@ -115,7 +115,7 @@ class Reference(Node):
     constraint: str | None = None
 
 
-Identity = Literal["by_default", "always"]
+Identity = Literal["by_default", "always", "serial"]
 
 
 class Field(Node):

@@ -469,7 +469,8 @@ class Resolver(MemberResolver):
         policies = [self._policy(entity, p) for p in entity.policies]
         deps = [d for d in (self._dependency(entity, i, d) for i, d in enumerate(entity.dependencies)) if d]
         identities = [c.name for c in fields if c.identity]
-        if len(identities) > 1:
+        if len(identities) > 1 and any(c.identity != "serial" for c in fields if c.identity):
+            # PostgreSQL allows several serial columns; MySQL and SQLite refuse them (B602)
             self.error("R115", f"'{name}' has more than one identity column: {', '.join(identities)}",
                        self.path(name, "field", identities[1], "attr", "identity"))
         return Entity(

@@ -57,6 +57,7 @@ FALLBACK = Type(name="text")  # the portable type of a column whose physical typ
 class Reversed:
     schema: Schema
     notes: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, sql block) kept as raw SQL
 
 
 # -- physical types -> portable types --------------------------------------------------------------
@@ -157,6 +158,12 @@ def _mysql_key(physical: str) -> str:
     return re.sub(r"^(smallint|int|bigint|mediumint)\(\d+\)", r"\1", text)
 
 
+# Kinds of object kept as raw SQL that tables may use, so they are created before them.
+# Functions come before them only when a table calls them (a default, a check, an index):
+# otherwise after, since a function may return a table's row type.
+EARLY = frozenset({"sequence", "type", "domain", "extension", "schema", "collation", "operator"})
+
+
 # -- the reverser ---------------------------------------------------------------------------------
 
 
@@ -165,6 +172,8 @@ class Reverser:
         self.catalog = catalog
         self.dialect = catalog.dialect
         self.notes: list[str] = []
+        self.kept: list[tuple[str, str, str]] = []
+        self.serial_sequences: set[str] = set()  # the sequences of serial columns, which the spec implies
         self.enums: dict[str, Enum] = {}
         for e in catalog.enums.values():
             self.enums[e.name] = Enum(name=e.name, values=tuple(EnumValue(name=v) for v in e.values), doc=e.comment)
@@ -179,7 +188,9 @@ class Reverser:
         """Indexes the language cannot express, then views, functions and triggers, as `sql`
         blocks for this dialect, in creation order; a name two objects share gets its kind
         appended."""
-        objects = [*self.kept_indexes(), *self.catalog.objects]
+        sequences, owners = self.kept_sequences()
+        objects = [*sequences, *self.kept_indexes(), *owners, *self.catalog.objects]
+        called = self.functions_tables_call()
         counts: dict[str, int] = {}
         for o in objects:
             counts[o.name] = counts.get(o.name, 0) + 1
@@ -192,9 +203,23 @@ class Reverser:
                 n += 1
                 name = f"{base}_{n}"
             taken.add(name.lower())
-            out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip()))
+            out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip(),
+                              before_tables=o.before_tables or o.kind in EARLY or o.name.lower() in called))
             self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name})")
+            self.kept.append((o.kind, o.name, name))
         return tuple(out)
+
+    def functions_tables_call(self) -> set[str]:
+        """The functions the tables' defaults, checks and indexes call, lower-cased."""
+        functions = {o.name.lower() for o in self.catalog.objects if o.kind == "function"}
+        if not functions:
+            return set()
+        texts = [text for t in self.catalog.tables.values()
+                 for text in [*(c.default for c in t.columns), *(c.definition for c in t.checks),
+                              *(i.definition or "" for i in t.indexes), *(i.predicate for i in t.indexes),
+                              *(p.expression for i in t.indexes for p in i.parts)] if text]
+        called = {m.group(1).lower() for text in texts for m in re.finditer(r'"?([\w$]+)"?\s*\(', text)}
+        return functions & called
 
     def kept_indexes(self) -> list[cat.SchemaObject]:
         """Indexes with what the language cannot say (an operator class...), as the engine
@@ -281,11 +306,8 @@ class Reverser:
         ty, overrides, skipped = self.column_type(table, column)
         identity: Identity | None = None
         default = column.default
-        if self.dialect == "postgresql" and default is not None and re.fullmatch(
-                r"nextval\('[^']+'::regclass\)", default):
-            identity, default = "by_default", None
-            self.notes.append(f"{table.name}.{column.name} is a serial column (a sequence default); the spec "
-                              "makes it an identity column, which PostgreSQL recommends instead")
+        if self.dialect == "postgresql" and default is not None and self.serial(table, column):
+            identity, default = "serial", None
         elif column.identity in ("by default", "auto_increment", "autoincrement"):
             identity = "by_default"
         elif column.identity == "always":
@@ -301,6 +323,34 @@ class Reverser:
             default = self.sql(default)
         return Field(name=column.name, type=ty, nullable=column.nullable, identity=identity, default=default,
                      doc=column.comment, overrides=overrides), skipped
+
+    def serial(self, table: cat.Table, column: cat.Column) -> bool:
+        """Whether the column is a `serial` one: its default draws from the sequence serial
+        makes for it, with that sequence's name and options."""
+        m = re.fullmatch(r"nextval\('((?:[^']|'')+)'::regclass\)", column.default or "")
+        if m is None:
+            return False
+        name = _unquote_pg(m.group(1).replace("''", "'").rsplit(".", 1)[-1])
+        sequence = self.catalog.sequences.get(name)
+        if sequence is None or not sequence.is_serial_of(table.name, column.name, column.type):
+            return False
+        self.serial_sequences.add(name)
+        return True
+
+    def kept_sequences(self) -> tuple[list[cat.SchemaObject], list[cat.SchemaObject]]:
+        """The sequences no serial column implies: created before the tables, and owned by
+        their column (`OWNED BY`) after them. An identity column's sequence is its own."""
+        before, after = [], []
+        for sequence in self.catalog.sequences.values():
+            if sequence.identity or sequence.name in self.serial_sequences:
+                continue
+            sql = sequence.create_sql(_quote_pg)
+            before.append(cat.SchemaObject("sequence", sequence.name, sql, sql))
+            if sequence.owner is not None:
+                sql = (f"ALTER SEQUENCE {_quote_pg(sequence.name)} OWNED BY {_quote_pg(sequence.owner[0])}."
+                       f"{_quote_pg(sequence.owner[1])};")
+                after.append(cat.SchemaObject("sequence owner", sequence.name, sql, sql))
+        return before, after
 
     def column_type(self, table: cat.Table, column: cat.Column) -> tuple[Type, tuple[TypeOverride, ...], set[str]]:
         physical = column.type
@@ -392,6 +442,10 @@ def _json_check(table: cat.Table, column: cat.Column) -> cat.CheckConstraint | N
     if check is not None and re.fullmatch(rf"json_valid\(`{re.escape(column.name)}`\)", check.definition.strip()):
         return check
     return None
+
+
+def _quote_pg(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _unquote_pg(text: str) -> str:
@@ -492,7 +546,7 @@ def reverse(catalog: cat.Catalog) -> Reversed:
     """
     r = Reverser(catalog)
     schema = r.run()
-    return Reversed(_field_level(_default_names(schema, catalog.dialect)), r.notes)
+    return Reversed(_field_level(_default_names(schema, catalog.dialect)), r.notes, r.kept)
 
 
 def _field_level(schema: Schema) -> Schema:

@@ -82,7 +82,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 ACTIONS = {a.value: a for a in Action}
-IDENTITY = ("always", "by_default")
+IDENTITY = ("always", "by_default", "serial")
 INDEX_METHODS = ("btree", "hash", "gin", "gist", "brin", "spgist")
 POLICY_COMMANDS = ("all", "select", "insert", "update", "delete")
 

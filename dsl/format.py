@@ -125,7 +125,7 @@ def field_attrs(f: Field) -> list[str]:
     if f.primary_key:
         out.append("@pk")
     if f.identity:
-        out.append("@identity" if f.identity == "by_default" else "@identity(always)")
+        out.append("@identity" if f.identity == "by_default" else f"@identity({f.identity})")
     if f.unique:
         out.append("@unique")
     if f.indexed:
