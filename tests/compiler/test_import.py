@@ -182,3 +182,18 @@ def test_a_table_without_a_primary_key_is_keyless(dialect: str, tmp_path: Path) 
                     "CREATE INDEX log_at_idx ON log (at);\n")
     result = round_trip(path, dialect)
     assert "entity log @keyless {" in result.text
+
+
+def test_a_column_named_like_a_statement_starts_an_expression(tmp_path: Path) -> None:
+    """`lock`, `update` and `set` are unreserved words in PostgreSQL, whose expression syntax
+    the spec uses: a check may start with such a column (Synapse's `CHECK (Lock='X')`)."""
+    path = tmp_path / "singleton.sql"
+    path.write_text("CREATE TABLE position (Lock CHAR(1) NOT NULL DEFAULT 'X' UNIQUE, \"update\" BIGINT, "
+                    "\"set\" BIGINT, CHECK (Lock='X'), CHECK (\"update\" > 0), CHECK (\"set\" IS NOT NULL));\n")
+    result = round_trip(path, "sqlite")
+    assert "check (Lock='X')" in result.text
+    loaded = api.load_text("entity t @keyless {\n  lock: text\n  update: int\n  check (lock = 'X')\n"
+                           "  check (update > 0)\n}\n", "t.schema")
+    assert loaded.ok, render(loaded.diagnostics)
+    assert "not a statement" in render(api.load_text(
+        "entity t @keyless {\n  x: int\n  check (select 1)\n}\n", "t.schema").diagnostics)
