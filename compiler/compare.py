@@ -14,9 +14,10 @@ What counts as the same:
   catalog does not matter; columns are compared in order, since their order is part of the
   table;
 * SQL texts the engine keeps as written (SQLite's defaults, checks and index predicates) are
-  compared token by token, ignoring case of keywords, whitespace, identifier quotes and the
-  outermost parentheses; texts the engine rewrites itself (PostgreSQL, MySQL) are compared
-  as the engine wrote them;
+  compared token by token, ignoring whitespace, identifier quotes, the ASCII case of words
+  and identifiers (SQLite's names are case-insensitive) and the outermost parentheses, with
+  SQLite's synonyms `!=`/`<>`, `==`/`=`, `true`/`1` and `false`/`0` taken as one; texts
+  the engine rewrites itself (PostgreSQL, MySQL) are compared as the engine wrote them;
 * the CREATE INDEX text an engine keeps (`Index.definition`) is not compared: it is derived
   from what is compared;
 * on SQLite, an INTEGER PRIMARY KEY column counts as NOT NULL (it is the rowid), and the
@@ -161,8 +162,23 @@ def _sql(text: str | None, loose: bool) -> str | None:
     tokens = [t for t in tokenize(text) if t.kind != "comment"]
     while len(tokens) >= 2 and tokens[0].text == "(" and _closes_at_end(tokens):
         tokens = tokens[1:-1]
-    return " ".join(t.value if t.kind == "ident" else t.text.lower() if t.kind == "word" else t.text
-                    for t in tokens)
+    return " ".join(_sqlite_token(t) for t in tokens)
+
+
+# Spellings SQLite gives one meaning (https://sqlite.org/lang_expr.html): `!=` is `<>`, `==` is
+# `=`, and TRUE and FALSE are other names of the integers 1 and 0 (since 3.23). sqlglot writes
+# `<>`, and a backend `false` where a dump says `0`, so only the spelling differs.
+_SQLITE_SAME = {"!=": "<>", "==": "=", "true": "1", "false": "0"}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _sqlite_token(t: Any) -> str:
+    """A token as SQLite reads it. Identifiers quoted or not name the same column in any
+    ASCII case (`Lock`, `"Lock"` and `lock`): SQLite folds only ASCII letters."""
+    if t.kind == "ident":
+        return str(t.value).translate(_ASCII_LOWER)
+    text = t.text.translate(_ASCII_LOWER) if t.kind == "word" else t.text
+    return _SQLITE_SAME.get(text, text)
 
 
 def _closes_at_end(tokens: list[Any]) -> bool:
