@@ -131,7 +131,7 @@ def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Di
     out = []
     for f in fields(Column):
         va, vb = getattr(a, f.name), getattr(b, f.name)
-        if f.name == "default" and loose:
+        if f.name in ("default", "generated") and loose:
             va, vb = _sql(va, True), _sql(vb, True)
         if va != vb:
             out.append(Difference((*base, "column", a.name, f.name), va, vb))
