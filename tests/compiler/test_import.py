@@ -29,7 +29,7 @@ from engines import ScratchDatabase, availability, scratch_database
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql"),
-         ("sakila", "sqlite")]
+         ("sakila", "sqlite"), ("synapse", "sqlite"), ("temporal", "sqlite")]
 
 
 def run_original(db: ScratchDatabase, text: str) -> None:
