@@ -54,6 +54,8 @@ class Column:
     default: str | None = None  # the engine's text of the default expression
     identity: str | None = None  # 'always' / 'by default' (PostgreSQL), 'auto_increment', 'autoincrement'
     comment: str | None = None
+    generated: str | None = None  # a generated column's expression (SQLite only, so far)
+    stored: bool = False  # a generated column is STORED, not VIRTUAL
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Table:
     checks: tuple[CheckConstraint, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
+    definition: str | None = None  # the engine's CREATE TABLE text, where it keeps one (SQLite)
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -150,7 +153,7 @@ class EnumType:
 class SchemaObject:
     """An object outside tables that a spec keeps as raw SQL: a view, function, trigger..."""
 
-    kind: str  # view, materialized view, function, trigger, sequence
+    kind: str  # view, materialized view, function, trigger, sequence, virtual table
     name: str
     definition: str  # the engine's own text of it, for comparison
     sql: str  # a statement that creates it
@@ -534,17 +537,42 @@ def _mysql_index(name: str, rows: list[dict[str, Any]], origins: dict[str, Index
 
 
 def _read_sqlite(conn: Any) -> Catalog:
+    """Tables, and as objects the views, triggers and virtual tables (FTS, R*Tree...). The
+    shadow tables a virtual table keeps its data in are part of it, not tables of their own:
+    its CREATE VIRTUAL TABLE creates them."""
     masters = _rows(conn, "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
     index_sql = {m["NAME"]: m["SQL"] for m in masters if m["TYPE"] == "index" and m["SQL"]}
+    virtual = {m["NAME"] for m in masters if m["TYPE"] == "table" and _is_virtual(m["SQL"])}
+    shadows = _sqlite_shadow_tables(conn, virtual)
     tables: dict[str, Table] = {}
     for m in masters:
-        if m["TYPE"] != "table" or m["NAME"].startswith("sqlite_"):
+        if m["TYPE"] != "table" or m["NAME"].startswith("sqlite_") or m["NAME"] in virtual | shadows:
             continue
         tables[m["NAME"]] = _sqlite_table(conn, m["NAME"], m["SQL"] or "", index_sql)
-    objects = tuple(SchemaObject(m["TYPE"], m["NAME"], m["SQL"], m["SQL"])
-                    for m in _rows(conn, "SELECT type, name, sql FROM sqlite_master "
-                                         "WHERE type IN ('view', 'trigger') ORDER BY rowid"))
+    objects = tuple(SchemaObject("virtual table" if m["TYPE"] == "table" else m["TYPE"], m["NAME"], m["SQL"], m["SQL"])
+                    for m in _rows(conn, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') "
+                                         "OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%') ORDER BY rowid"))
     return Catalog("sqlite", tables, {}, objects)
+
+
+def _is_virtual(sql: str | None) -> bool:
+    return bool(sql) and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", sql or "", re.I) is not None
+
+
+def _sqlite_shadow_tables(conn: Any, virtual: set[str]) -> set[str]:
+    """The shadow tables of the virtual tables: PRAGMA table_list says so (SQLite 3.37+);
+    before, the tables named `<virtual table>_<suffix>` with the suffixes of FTS3/4/5 and
+    R*Tree."""
+    import sqlite3
+
+    if not virtual:
+        return set()
+    try:
+        return {r["NAME"] for r in _rows(conn, "PRAGMA table_list") if r["TYPE"] == "shadow"}
+    except sqlite3.Error:  # an older SQLite, without the pragma
+        suffixes = ("content", "segments", "segdir", "docsize", "stat", "data", "idx", "config", "node",
+                    "parent", "rowid")
+        return {f"{v}_{s}" for v in virtual for s in suffixes}
 
 
 def _sqlite_table(conn: Any, name: str, sql: str, index_sql: dict[str, str]) -> Table:
@@ -553,8 +581,10 @@ def _sqlite_table(conn: Any, name: str, sql: str, index_sql: dict[str, str]) -> 
     columns = tuple(
         Column(c["NAME"], c["TYPE"], not c["NOTNULL"], _sqlite_default(c["DFLT_VALUE"]),
                "autoincrement" if parsed.columns.get(c["NAME"], ColumnText()).autoincrement else None,
-               parsed.columns.get(c["NAME"], ColumnText()).comment)
-        for c in info if c["HIDDEN"] == 0)
+               parsed.columns.get(c["NAME"], ColumnText()).comment,
+               parsed.columns.get(c["NAME"], ColumnText()).generated if c["HIDDEN"] in (2, 3) else None,
+               c["HIDDEN"] == 3)
+        for c in info if c["HIDDEN"] in (0, 2, 3))  # 1: a virtual table's hidden column; 2, 3: generated
     pk_columns = tuple(c["NAME"] for c in sorted((c for c in info if c["PK"]), key=lambda c: c["PK"]))
     primary_key = PrimaryKey(parsed.primary_key_name, pk_columns) if pk_columns else None
 
@@ -581,7 +611,7 @@ def _sqlite_table(conn: Any, name: str, sql: str, index_sql: dict[str, str]) -> 
         fks.append(ForeignKey(parsed.foreign_key_names.get(cols), cols, target, ref_cols,
                               rows[0]["ON_DELETE"].upper(), rows[0]["ON_UPDATE"].upper()))
     return Table(name, columns, primary_key, tuple(uniques), tuple(fks),
-                 tuple(CheckConstraint(n, d) for n, d in parsed.checks), tuple(indexes), None)
+                 tuple(CheckConstraint(n, d) for n, d in parsed.checks), tuple(indexes), None, sql)
 
 
 def _sqlite_default(value: str | None) -> str | None:

@@ -14,9 +14,10 @@ What counts as the same:
   catalog does not matter; columns are compared in order, since their order is part of the
   table;
 * SQL texts the engine keeps as written (SQLite's defaults, checks and index predicates) are
-  compared token by token, ignoring case of keywords, whitespace, identifier quotes and the
-  outermost parentheses; texts the engine rewrites itself (PostgreSQL, MySQL) are compared
-  as the engine wrote them;
+  compared token by token, ignoring whitespace, identifier quotes, the ASCII case of words
+  and identifiers (SQLite's names are case-insensitive) and the outermost parentheses, with
+  SQLite's synonyms `!=`/`<>`, `==`/`=`, `true`/`1` and `false`/`0` taken as one; texts
+  the engine rewrites itself (PostgreSQL, MySQL) are compared as the engine wrote them;
 * the CREATE INDEX text PostgreSQL writes (`Index.definition`) is compared too, so an
   operator class, a collation or INCLUDE columns count; SQLite's, kept as written, is not;
 * on SQLite, an INTEGER PRIMARY KEY column counts as NOT NULL (it is the rowid), and the
@@ -134,7 +135,7 @@ def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Di
     out = []
     for f in fields(Column):
         va, vb = getattr(a, f.name), getattr(b, f.name)
-        if f.name == "default" and loose:
+        if f.name in ("default", "generated") and loose:
             va, vb = _sql(va, True), _sql(vb, True)
         if va != vb:
             out.append(Difference((*base, "column", a.name, f.name), va, vb))
@@ -167,8 +168,23 @@ def _sql(text: str | None, loose: bool) -> str | None:
     tokens = [t for t in tokenize(text) if t.kind != "comment"]
     while len(tokens) >= 2 and tokens[0].text == "(" and _closes_at_end(tokens):
         tokens = tokens[1:-1]
-    return " ".join(t.value if t.kind == "ident" else t.text.lower() if t.kind == "word" else t.text
-                    for t in tokens)
+    return " ".join(_sqlite_token(t) for t in tokens)
+
+
+# Spellings SQLite gives one meaning (https://sqlite.org/lang_expr.html): `!=` is `<>`, `==` is
+# `=`, and TRUE and FALSE are other names of the integers 1 and 0 (since 3.23). sqlglot writes
+# `<>`, and a backend `false` where a dump says `0`, so only the spelling differs.
+_SQLITE_SAME = {"!=": "<>", "==": "=", "true": "1", "false": "0"}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _sqlite_token(t: Any) -> str:
+    """A token as SQLite reads it. Identifiers quoted or not name the same column in any
+    ASCII case (`Lock`, `"Lock"` and `lock`): SQLite folds only ASCII letters."""
+    if t.kind == "ident":
+        return str(t.value).translate(_ASCII_LOWER)
+    text = t.text.translate(_ASCII_LOWER) if t.kind == "word" else t.text
+    return _SQLITE_SAME.get(text, text)
 
 
 def _closes_at_end(tokens: list[Any]) -> bool:

@@ -523,8 +523,17 @@ def import_ddl(text: str, dialect: str) -> Imported:
     return Importer(dialect).run(text)
 
 
+def _code_start(sql: str) -> int:
+    """Where a statement's code starts, after the comments before it."""
+    from schemac.ddl_text import tokenize
+
+    return next((t.start for t in tokenize(sql) if t.kind != "comment"), 0)
+
+
 def _import_sqlite(text: str) -> Imported:
     import sqlite3
+
+    from schemac.reverse import raw_tables
 
     conn = sqlite3.connect(":memory:")
     try:
@@ -537,10 +546,18 @@ def _import_sqlite(text: str) -> Imported:
         conn.close()
     lines = {}
     for sql, line in split_statements_with_lines(text, "sqlite"):
-        m = re.match(r"\s*CREATE\s+(?:TEMP\w*\s+)?(VIEW|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?([^\s\"`\](]+)",
-                     sql, re.I)
+        start = _code_start(sql)  # the statement's own line, after the comments before it
+        sql, line = sql[start:], line + sql[:start].count("\n")
+        m = re.match(r"\s*CREATE\s+(?:TEMP\w*\s+)?(VIEW|TRIGGER|VIRTUAL\s+TABLE|TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                     r"[\"`\['\s]*([^\s\"`\]'(]+)", sql, re.I)
         if m:
-            lines[(m.group(1).lower(), m.group(2))] = line
-    notes = [f"line {lines.get((o.kind, o.name), '?')}: {o.kind} '{o.name}' is kept verbatim as raw SQL for sqlite "
-             "(the language cannot express it yet)" for o in catalog.objects]
+            lines[(re.sub(r"\s+", " ", m.group(1).lower()), m.group(2).lower())] = line
+    notes = []
+    for name, why in raw_tables(catalog).items():
+        indexes = sum(i.origin == "index" for i in catalog.tables[name].indexes)
+        with_indexes = f" with its {indexes} index{'es' if indexes != 1 else ''}" if indexes else ""
+        notes.append(f"line {lines.get(('table', name.lower()), '?')}: table '{name}' is kept verbatim as raw SQL "
+                     f"for sqlite{with_indexes}: {why}")
+    notes += [f"line {lines.get((o.kind, o.name.lower()), '?')}: {o.kind} '{o.name}' is kept verbatim as raw SQL "
+              "for sqlite (the language cannot express it yet)" for o in catalog.objects]
     return Imported(catalog, notes, {})

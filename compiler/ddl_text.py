@@ -148,6 +148,7 @@ class ColumnText:
 
     comment: str | None = None
     autoincrement: bool = False
+    generated: str | None = None  # the expression of `[GENERATED ALWAYS] AS (...)`
 
 
 @dataclass
@@ -186,12 +187,22 @@ def parse_create_table(sql: str) -> ParsedTable:
             for t in item:
                 if t.kind != "comment":
                     break
-                leading.append(t.value)
+                if t.value:  # an empty `--` documents nothing
+                    leading.append(t.value)
             column = code[0].value
             out.columns[column] = ColumnText(comment="\n".join(leading) if leading else None,
-                                             autoincrement=any(t.is_word("AUTOINCREMENT") for t in code))
+                                             autoincrement=any(t.is_word("AUTOINCREMENT") for t in code),
+                                             generated=_generated(sql, code))
             _column_constraints(sql, column, code[1:], out)
     return out
+
+
+def _generated(sql: str, code: list[Token]) -> str | None:
+    """The expression of a generated column's `AS (...)`, or None."""
+    for i in range(1, len(code) - 1):
+        if code[i].is_word("AS") and code[i + 1].kind == "punct" and code[i + 1].text == "(":
+            return sql[code[i + 1].end:code[_matching(code, i + 1)].start].strip()
+    return None
 
 
 def _constraint_name(code: list[Token], i: int) -> tuple[str | None, int]:

@@ -39,6 +39,20 @@ def read_dialect() -> Any:
     return SchemacDialect()
 
 
+@lru_cache(maxsize=1)
+def expression_dialect() -> Any:
+    """`read_dialect` for a text that can only be an expression: a leading word such as
+    LOCK or SHOW does not turn the rest of the text into a command, so a column named like
+    a statement (`lock`, `update`, `set`: unreserved words in PostgreSQL) can start it."""
+    base = type(read_dialect())
+
+    class SchemacExpressionDialect(base):  # type: ignore[valid-type, misc]
+        class Tokenizer(base.Tokenizer):  # type: ignore[name-defined]
+            COMMANDS: set[Any] = set()
+
+    return SchemacExpressionDialect()
+
+
 @cache
 def parse(text: str) -> exp.Expression | ExprError:
     """Parse an expression, or say why it is not one.
@@ -51,7 +65,11 @@ def parse(text: str) -> exp.Expression | ExprError:
     from sqlglot import exp
     from sqlglot.errors import ParseError, TokenError
 
-    try:
+    try:  # as an expression first, so that no leading word is taken for a statement
+        return _checked(text, sqlglot.parse_one(text, read=expression_dialect(), into=exp.Condition))
+    except (ParseError, TokenError):
+        pass
+    try:  # not an expression: parse it as anything, to say what it is instead
         tree = sqlglot.parse_one(text, read=read_dialect())
     except ParseError as e:
         info = e.errors[0] if e.errors else {}
@@ -61,6 +79,13 @@ def parse(text: str) -> exp.Expression | ExprError:
         return ExprError(_clean(str(e)))
     if isinstance(tree, (exp.Query, exp.Command, exp.Block, exp.Create, exp.Drop, exp.Alter)) or tree is None:
         return ExprError("expected an expression, not a statement", 0, len(text))
+    return _checked(text, tree)
+
+
+def _checked(text: str, tree: exp.Expression) -> exp.Expression | ExprError:
+    """The tree, or why an expression of that shape is not allowed in a spec."""
+    from sqlglot import exp
+
     for node in tree.walk():
         problem = None
         if isinstance(node, (exp.Subquery, exp.Select, exp.Exists)):

@@ -179,24 +179,30 @@ class Reverser:
             self.enums[e.name] = Enum(name=e.name, values=tuple(EnumValue(name=v) for v in e.values), doc=e.comment)
 
     def run(self) -> Schema:
-        entities = [self.entity(t) for t in self.catalog.tables.values()]
+        raw = raw_tables(self.catalog)
+        entities = [self.entity(t) for t in self.catalog.tables.values() if t.name not in raw]
         entities = _align_foreign_key_types(entities, self.catalog)
         entities = _refs(entities, self.catalog)
-        return Schema(enums=tuple(self.enums.values()), entities=tuple(entities), raw_sql=self.raw_sql())
+        return Schema(enums=tuple(self.enums.values()), entities=tuple(entities), raw_sql=self.raw_sql(raw))
 
-    def raw_sql(self) -> tuple[RawSql, ...]:
-        """Indexes the language cannot express, then views, functions and triggers, as `sql`
-        blocks for this dialect, in creation order; a name two objects share gets its kind
-        appended."""
+    def raw_sql(self, tables: dict[str, str]) -> tuple[RawSql, ...]:
+        """What the language cannot express, as `sql` blocks for this dialect in creation
+        order: sequences, the tables it cannot express (each with its indexes), indexes,
+        then views, functions, triggers and virtual tables; a name two objects share gets
+        its kind appended. Sequences, types and the functions tables call come before the
+        tables."""
         sequences, owners = self.kept_sequences()
-        objects = [*sequences, *self.kept_indexes(), *owners, *self.catalog.objects]
+        kept = [(o, "") for o in sequences]
+        kept += [(cat.SchemaObject("table", t.name, sql, sql), f": {tables[t.name]}")
+                 for t in self.catalog.tables.values() if t.name in tables for sql in [_table_sql(t)]]
+        kept += [(o, "") for o in (*self.kept_indexes(), *owners, *self.catalog.objects)]
         called = self.functions_tables_call()
         counts: dict[str, int] = {}
-        for o in objects:
+        for o, _ in kept:
             counts[o.name] = counts.get(o.name, 0) + 1
         out: list[RawSql] = []
         taken: set[str] = set()
-        for o in objects:
+        for o, why in kept:
             name = o.name if counts[o.name] == 1 else f"{o.name}_{o.kind.replace(' ', '_')}"
             base, n = name, 1
             while name.lower() in taken:  # e.g. triggers of one name on several tables
@@ -205,7 +211,7 @@ class Reverser:
             taken.add(name.lower())
             out.append(RawSql(name=name, dialects=(self.dialect,), sql=o.sql.strip(),
                               before_tables=o.before_tables or o.kind in EARLY or o.name.lower() in called))
-            self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name})")
+            self.notes.append(f"{o.kind} '{o.name}' is kept as raw SQL for {self.dialect} (sql {name}){why}")
             self.kept.append((o.kind, o.name, name))
         return tuple(out)
 
@@ -242,11 +248,8 @@ class Reverser:
         key = set(table.primary_key.columns) if table.primary_key else set()
         for column in table.columns:
             f, skipped = self.field(table, column)
-            if f.name in key and f.nullable:  # SQLite lets a primary-key column hold NULL; a spec does not
+            if f.name in key and f.nullable:  # SQLite's INTEGER PRIMARY KEY: the rowid, never NULL
                 f = f.model_copy(update={"nullable": False})
-                if column.type.upper() != "INTEGER" or len(key) > 1:
-                    self.notes.append(f"{table.name}.{column.name} is in the primary key but SQLite lets it hold "
-                                      "NULL; the spec makes it NOT NULL")
             fields.append(f)
             skip_checks |= skipped
         pk = table.primary_key
@@ -389,6 +392,67 @@ class Reverser:
         method = index.method if index.method not in (None, "btree") else None
         where = self.sql(index.predicate) if index.predicate else None
         return Index(columns=parts, name=index.name, unique=index.unique, where=where, method=method)
+
+
+def raw_tables(catalog: cat.Catalog) -> dict[str, str]:
+    """The tables a spec cannot express, kept whole (with their indexes) as raw SQL, and why,
+    in catalog order: on SQLite, a table with generated columns, one whose primary key may
+    hold NULL (SQLite's legacy rule for a key that is not the rowid), one with a unique key
+    declared before its primary key (the backend writes the key first, which numbers the
+    automatic indexes otherwise), and one with a foreign key to such a table (an entity
+    cannot refer to raw SQL).
+
+    Example:
+        >>> raw_tables(read_catalog(sqlite3.connect(":memory:"), "sqlite"))  # doctest: +SKIP
+        {}
+    """
+    out: dict[str, str] = {}
+    for t in catalog.tables.values():
+        if t.definition is None:
+            continue
+        generated = [c.name for c in t.columns if c.generated is not None]
+        key = t.primary_key.columns if t.primary_key else ()
+        nullable = [c.name for c in t.columns if c.name in key and c.nullable
+                    and not (len(key) == 1 and c.type.upper() == "INTEGER")]
+        numbers: dict[str, int] = {}  # the first automatic index of the primary key / of a unique key
+        for i in t.indexes:
+            if i.origin in ("primary_key", "unique") and i.name.rsplit("_", 1)[-1].isdigit():
+                n = int(i.name.rsplit("_", 1)[1])
+                numbers[i.origin] = min(n, numbers.get(i.origin, n))
+        if generated:
+            out[t.name] = f"the language cannot express its generated columns ({_listed(generated)}) yet"
+        elif numbers.get("unique", 0) and numbers["unique"] < numbers.get("primary_key", 0):
+            out[t.name] = ("it declares a unique key before its primary key, and SQLite names their automatic "
+                           "indexes (sqlite_autoindex_<table>_<n>, which INDEXED BY can name) in that order, "
+                           "which a spec cannot say")
+        elif nullable:
+            columns = "column" if len(nullable) == 1 else "columns"
+            out[t.name] = (f"its primary-key {columns} {_listed(nullable)} may hold NULL (SQLite's legacy rule for "
+                           "a key column not declared NOT NULL), which a spec cannot say")
+    while True:
+        more = {t.name: f"it refers to '{fk.referenced_table}', which is kept as raw SQL"
+                for t in catalog.tables.values() if t.name not in out and t.definition is not None
+                for fk in t.foreign_keys if fk.referenced_table in out}
+        if not more:
+            return {name: out.get(name) or more[name] for name in catalog.tables if name in out or name in more}
+        out.update(more)
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _table_sql(table: cat.Table) -> str:
+    """A table's CREATE TABLE and CREATE INDEX statements, as the engine keeps them."""
+    statements = [table.definition or ""] + [i.definition for i in table.indexes
+                                             if i.origin == "index" and i.definition]
+    return "\n\n".join(_terminated(s.strip()) for s in statements)
+
+
+def _terminated(sql: str) -> str:
+    """A statement with its semicolon, on a line of its own after a `--` comment."""
+    return sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";")
 
 
 # The spec's spelling of each portable function a backend writes a default for.

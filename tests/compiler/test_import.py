@@ -9,6 +9,7 @@ their sources and licences.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ from engines import ScratchDatabase, availability, scratch_database
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql"),
-         ("sakila", "sqlite")]
+         ("sakila", "sqlite"), ("synapse", "sqlite"), ("temporal", "sqlite")]
 
 
 def run_original(db: ScratchDatabase, text: str) -> None:
@@ -182,3 +183,64 @@ def test_a_table_without_a_primary_key_is_keyless(dialect: str, tmp_path: Path) 
                     "CREATE INDEX log_at_idx ON log (at);\n")
     result = round_trip(path, dialect)
     assert "entity log @keyless {" in result.text
+
+
+def test_a_column_named_like_a_statement_starts_an_expression(tmp_path: Path) -> None:
+    """`lock`, `update` and `set` are unreserved words in PostgreSQL, whose expression syntax
+    the spec uses: a check may start with such a column (Synapse's `CHECK (Lock='X')`)."""
+    path = tmp_path / "singleton.sql"
+    path.write_text("CREATE TABLE position (Lock CHAR(1) NOT NULL DEFAULT 'X' UNIQUE, \"update\" BIGINT, "
+                    "\"set\" BIGINT, CHECK (Lock='X'), CHECK (\"update\" > 0), CHECK (\"set\" IS NOT NULL));\n")
+    result = round_trip(path, "sqlite")
+    assert "check (Lock='X')" in result.text
+    loaded = api.load_text("entity t @keyless {\n  lock: text\n  update: int\n  check (lock = 'X')\n"
+                           "  check (update > 0)\n}\n", "t.schema")
+    assert loaded.ok, render(loaded.diagnostics)
+    assert "not a statement" in render(api.load_text(
+        "entity t @keyless {\n  x: int\n  check (select 1)\n}\n", "t.schema").diagnostics)
+
+
+# SQLite tables the language cannot express: each is kept whole, with its indexes, as raw SQL,
+# and reported with its line; `(line, name, reason)`.
+RAW_TABLES = {
+    "generated": ("CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT,\n"
+                  "  title TEXT GENERATED ALWAYS AS (json_extract(body, '$.title')) STORED,\n"
+                  "  size INTEGER AS (length(body)));\n"
+                  "CREATE INDEX doc_title ON doc (title, (coalesce(size, 0)) DESC);\n",
+                  [(1, "doc", "with its 1 index: the language cannot express its generated columns ('title', "
+                              "'size')")]),
+    "nullable key": ("CREATE TABLE room (id TEXT PRIMARY KEY, name TEXT);\n"
+                     "-- a table that refers to it\n"
+                     "CREATE TABLE member (id INTEGER PRIMARY KEY, room_id TEXT REFERENCES room (id));\n",
+                     [(1, "room", "its primary-key column 'id' may hold NULL"),
+                      (3, "member", "it refers to 'room', which is kept as raw SQL")]),
+    "unique first": ("CREATE TABLE ns (name TEXT NOT NULL UNIQUE, part INT NOT NULL, id BLOB NOT NULL,\n"
+                     "  PRIMARY KEY (part, id));\n",
+                     [(1, "ns", "it declares a unique key before its primary key")]),
+}
+
+
+@pytest.mark.parametrize("case", RAW_TABLES)
+def test_sqlite_tables_the_language_cannot_express_are_kept(case: str, tmp_path: Path) -> None:
+    path = tmp_path / "raw.sql"
+    ddl, expected = RAW_TABLES[case]
+    path.write_text(ddl)
+    result = round_trip(path, "sqlite")  # the kept SQL recreates them: the catalogs match
+    for line, name, reason in expected:
+        assert any(n.startswith(f"line {line}: table '{name}' is kept verbatim as raw SQL for sqlite")
+                   and reason in n for n in result.notes), result.notes
+        assert re.search(rf"^sql {name} for sqlite", result.text, re.M)
+        assert not re.search(rf"^entity {name}\b", result.text, re.M)
+
+
+def test_an_fts_table_is_kept_without_its_shadow_tables(tmp_path: Path) -> None:
+    """A virtual table is raw SQL; the shadow tables its module creates are part of it."""
+    path = tmp_path / "fts.sql"
+    path.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY, --\n  body TEXT);\n"
+                    "CREATE VIRTUAL TABLE t_fts4 USING fts4 (body);\n"
+                    "CREATE VIRTUAL TABLE t_fts5 USING fts5 (body, content='t');\n")
+    result = round_trip(path, "sqlite")
+    assert [n.split(" is kept")[0] for n in result.notes] == [
+        "line 3: virtual table 't_fts4'", "line 4: virtual table 't_fts5'"]
+    assert re.findall(r"^entity (\w+)", result.text, re.M) == ["t"]
+    assert '"' not in result.text.split("sql ")[0]  # an empty `--` is no documentation

@@ -163,3 +163,21 @@ def test_url_forms() -> None:
     assert parse_url("mariadb://root@localhost/app").dialect == "mysql"
     with pytest.raises(InspectError):
         parse_url("sqlite://")
+
+
+def test_sqlite_spellings_of_one_meaning_compare_equal() -> None:
+    """SQLite's names are case-insensitive whether quoted or not, `!=` is `<>` and FALSE is 0:
+    texts that differ only so are the same schema; any other difference is still one."""
+    def catalog(ddl: str) -> Any:
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(ddl)
+        return read_catalog(conn, "sqlite")
+
+    one = catalog("CREATE TABLE t (Lock CHAR(1), on_ BOOLEAN DEFAULT 0, CHECK (Lock='X'));"
+                  "CREATE INDEX t_i ON t (Lock) WHERE Lock != 'Y';")
+    same = catalog("CREATE TABLE t (Lock CHAR(1), on_ BOOLEAN DEFAULT false, CHECK (\"lock\" = 'X'));"
+                   "CREATE INDEX t_i ON t (Lock) WHERE \"LOCK\" <> 'Y';")
+    other = catalog("CREATE TABLE t (Lock CHAR(1), on_ BOOLEAN DEFAULT 1, CHECK (Lock='x'));"
+                    "CREATE INDEX t_i ON t (Lock) WHERE Lock = 'Y';")
+    assert compare(one, same) == []
+    assert [d.path[-1] for d in compare(one, other)] == ["default", "lock = 'X'", "lock = 'x'", "t_i"]
