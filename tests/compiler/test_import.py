@@ -29,7 +29,7 @@ from engines import ScratchDatabase, availability, scratch_database
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql"),
-         ("sakila", "sqlite"), ("synapse", "sqlite"), ("temporal", "sqlite")]
+         ("sakila", "sqlite"), ("synapse", "postgresql"), ("synapse", "sqlite"), ("temporal", "sqlite")]
 
 
 def run_original(db: ScratchDatabase, text: str) -> None:
@@ -244,3 +244,82 @@ def test_an_fts_table_is_kept_without_its_shadow_tables(tmp_path: Path) -> None:
         "line 3: virtual table 't_fts4'", "line 4: virtual table 't_fts5'"]
     assert re.findall(r"^entity (\w+)", result.text, re.M) == ["t"]
     assert '"' not in result.text.split("sql ")[0]  # an empty `--` is no documentation
+
+
+PG_SEQUENCES = """CREATE SEQUENCE public.free_seq
+    START WITH 10
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+CREATE TABLE public.t (
+    id integer NOT NULL,
+    n bigserial,
+    m integer DEFAULT nextval('public.free_seq'::regclass),
+    note character varying(20) DEFAULT NULL,
+    name text
+);
+
+CREATE SEQUENCE public.t_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;
+
+ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);
+
+CREATE FUNCTION public.f(a integer, b text) RETURNS integer LANGUAGE sql AS 'SELECT a';
+
+ALTER FUNCTION public.f(a integer, b text) OWNER TO postgres;
+
+ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+
+CREATE INDEX t_name_pattern ON public.t USING btree (lower(name) text_pattern_ops);
+
+SELECT pg_catalog.setval('public.free_seq', 42, true);
+"""
+
+
+def test_postgresql_serials_and_sequences_are_kept(tmp_path: Path) -> None:
+    """pg_dump's serial columns (a sequence OWNED BY the column and SET DEFAULT nextval)
+    and `bigserial` become `@identity(serial)`; a free-standing sequence is kept before the
+    tables; an index with an operator class is kept verbatim; the catalogs match."""
+    path = tmp_path / "dump.sql"
+    path.write_text(PG_SEQUENCES)
+    result = round_trip(path, "postgresql")
+    assert "id:   int @pk @identity(serial)" in result.text
+    assert "n:    bigint @identity(serial)" in result.text
+    assert "@default(nextval('free_seq'::regclass))" in result.text
+    assert 'sql free_seq for postgresql @before_tables """' in result.text
+    assert "sql t_name_pattern for postgresql" in result.text
+    notes = "\n".join(result.notes)
+    assert "line 1: sequence 'free_seq' is kept verbatim as raw SQL" in notes
+    assert "line 34: index 't_name_pattern' is kept verbatim as raw SQL for postgresql (the language has no " \
+           "operator class yet)" in notes
+    assert "line 36: the current value of a sequence (setval) is data" in notes
+
+
+def test_inspect_keeps_postgresql_sequences_and_operator_classes() -> None:
+    """The same from a live database: the sequences' options and owners, and an index's
+    operator class, survive inspect -> compile (compare checks sequences and PostgreSQL's
+    CREATE INDEX text)."""
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as c:
+        a.run_script("CREATE SEQUENCE free_seq START WITH 10 INCREMENT BY 5 CYCLE;"
+                     "CREATE TABLE t (id serial PRIMARY KEY, n bigserial, m int DEFAULT nextval('free_seq'), name text);"
+                     "CREATE SEQUENCE owned_seq; ALTER SEQUENCE owned_seq OWNED BY t.m;"
+                     "CREATE INDEX t_name_pattern ON t (name text_pattern_ops);"
+                     "CREATE INDEX t_name_c ON t (name COLLATE \"C\") INCLUDE (m);")
+        catalog = a.catalog()
+        found = reverse(catalog)
+        text = format_schema(found.schema)
+        assert "@identity(serial)" in text and "sql t_name_pattern" in text and "sql t_name_c" in text
+        c.run_script(compiled(text, "postgresql"))
+        assert compare(catalog, c.catalog()) == []
+        c.execute("DROP INDEX t_name_pattern")
+        c.execute("CREATE INDEX t_name_pattern ON t (name)")  # the operator class counts
+        assert [d.path for d in compare(catalog, c.catalog())] == [("table", "t", "index", "t_name_pattern")]
