@@ -310,7 +310,8 @@ def test_inspect_keeps_postgresql_sequences_and_operator_classes() -> None:
     CREATE INDEX text)."""
     with scratch_database("postgresql") as a, scratch_database("postgresql") as c:
         a.run_script("CREATE SEQUENCE free_seq START WITH 10 INCREMENT BY 5 CYCLE;"
-                     "CREATE TABLE t (id serial PRIMARY KEY, n bigserial, m int DEFAULT nextval('free_seq'), name text);"
+                     "CREATE TABLE t (id serial PRIMARY KEY, n bigserial, m int DEFAULT nextval('free_seq'),"
+                     "  name text);"
                      "CREATE SEQUENCE owned_seq; ALTER SEQUENCE owned_seq OWNED BY t.m;"
                      "CREATE INDEX t_name_pattern ON t (name text_pattern_ops);"
                      "CREATE INDEX t_name_c ON t (name COLLATE \"C\") INCLUDE (m);")
