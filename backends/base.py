@@ -192,10 +192,11 @@ class SqlRenderer:
         out: list[ScopedName] = []
 
         def add(kind: str, name: str | None, path: tuple[Any, ...]) -> None:
+            if not name:
+                return
             for space in self.NAMESPACES.get(kind, ()):
-                if name:
-                    key = (space.name, "" if space.per_schema else entity.name, self.physical(name).lower())
-                    out.append(ScopedName(key, space, kind, name, entity.name, path))
+                key = (space.name, "" if space.per_schema else entity.name, self.physical(name).lower())
+                out.append(ScopedName(key, space, kind, name, entity.name, path))
 
         add("table", entity.table_name, ("entity", entity.name, "name"))
         if entity.primary_key is not None:

@@ -60,9 +60,8 @@ class PostgresqlRenderer(SqlRenderer):
         return out
 
     def type_sql(self, entity: Entity, f: Field) -> str:
-        if f.identity == "serial" and f.type is not None:
-            return _SERIAL.get(f.type.name) or super().type_sql(entity, f)
-        return super().type_sql(entity, f)
+        serial = _SERIAL.get(f.type.name) if f.identity == "serial" and f.type is not None else None
+        return serial or super().type_sql(entity, f)
 
     def identity_sql(self, entity: Entity, f: Field) -> str:
         return "" if f.identity == "serial" else super().identity_sql(entity, f)

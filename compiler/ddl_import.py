@@ -36,6 +36,10 @@ SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
                      r"|ALTER\s+\w+(\s+\w+)?\s+[^;]*\bOWNER\s+TO\s+\S+\s*;?\s*$|USE\s|LOCK\s|UNLOCK\s|BEGIN|COMMIT"
                      r"|PRAGMA\s|\\\\connect)", re.I)
+_SEQUENCE_OPTION = re.compile(
+    r"\bAS\s+(?P<type>\w+)|\bINCREMENT\s+(?:BY\s+)?(?P<increment>-?\d+)|\bMINVALUE\s+(?P<minimum>-?\d+)"
+    r"|\bMAXVALUE\s+(?P<maximum>-?\d+)|\bSTART\s+(?:WITH\s+)?(?P<start>-?\d+)|\bCACHE\s+(?P<cache>\d+)"
+    r"|\bNO\s+(?:CYCLE|MINVALUE|MAXVALUE)\b|\bCYCLE\b|\bOWNED\s+BY\s+(?P<owner>\S+)", re.I)
 _INNODB = re.compile(r"\s*ALTER\s+TABLE\s+`?(\w+)`?\s+ENGINE\s*=\s*InnoDB\s*$", re.I)
 _CREATE = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?"
@@ -194,18 +198,10 @@ class Importer:
         if m:
             options = m.group(2)
             seq_name = _unqualified(m.group(1))
-            if re.search(r"\b(TEMP|TEMPORARY|UNLOGGED)\b", sql[:m.start(1)], re.I):
-                return False
             values: dict[str, Any] = {}
-            for option in re.finditer(r"\b(AS\s+(\w+)|INCREMENT\s+(?:BY\s+)?(-?\d+)|MINVALUE\s+(-?\d+)"
-                                      r"|MAXVALUE\s+(-?\d+)|START\s+(?:WITH\s+)?(-?\d+)|CACHE\s+(\d+)"
-                                      r"|(NO\s+)?CYCLE|NO\s+MINVALUE|NO\s+MAXVALUE|OWNED\s+BY\s+(\S+))", options, re.I):
-                g = option.groups()
-                keys = ["", "type", "increment", "minimum", "maximum", "start", "cache", "no_cycle", "owner"]
-                for key, value in zip(keys[1:], g[1:], strict=True):
-                    if value is not None:
-                        values[key] = value
-                if option.group(0).upper().endswith("CYCLE") and g[7] is None:
+            for option in _SEQUENCE_OPTION.finditer(options):
+                values.update({k: v for k, v in option.groupdict().items() if v is not None})
+                if re.fullmatch(r"CYCLE", option.group(0), re.I):
                     values["cycle"] = True
             kind = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint"}.get(
                 str(values.get("type", "bigint")).lower(), str(values.get("type", "bigint")).lower())

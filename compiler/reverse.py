@@ -193,8 +193,10 @@ class Reverser:
         tables."""
         sequences, owners = self.kept_sequences()
         kept = [(o, "") for o in sequences]
-        kept += [(cat.SchemaObject("table", t.name, sql, sql), f": {tables[t.name]}")
-                 for t in self.catalog.tables.values() if t.name in tables for sql in [_table_sql(t)]]
+        for t in self.catalog.tables.values():
+            if t.name in tables:
+                sql = _table_sql(t)
+                kept.append((cat.SchemaObject("table", t.name, sql, sql), f": {tables[t.name]}"))
         kept += [(o, "") for o in (*self.kept_indexes(), *owners, *self.catalog.objects)]
         called = self.functions_tables_call()
         counts: dict[str, int] = {}
