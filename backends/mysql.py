@@ -291,6 +291,20 @@ class MysqlRenderer(SqlRenderer):
 
     def _key_parts(self, entity: Entity, index: Index) -> list[str] | None:
         """Key parts with prefix lengths where InnoDB's key size limit needs them."""
+        prefixes = self.key_prefixes(entity, index)
+        if prefixes is None:
+            return None
+        parts = []
+        for c in index.columns:
+            sql = self.column(entity, c.column or "")
+            if c.column in prefixes:
+                sql += f"({prefixes[c.column]})"
+            parts.append(sql + (" DESC" if c.descending else ""))
+        return parts
+
+    def key_prefixes(self, entity: Entity, index: Index) -> dict[str, int] | None:
+        """The prefix length of each key part that needs one to fit InnoDB's key size limit
+        (None, with an error, for a unique index that does not fit)."""
         fixed = 0
         variable: list[IndexColumn] = []
         for c in index.columns:
@@ -314,13 +328,7 @@ class MysqlRenderer(SqlRenderer):
             budget = max(MAX_KEY_BYTES - fixed, 0) // max(len(variable), 1)
             for c in variable:
                 prefixes[c.column or ""] = max(1, min(768, budget // 4))
-        parts = []
-        for c in index.columns:
-            sql = self.column(entity, c.column or "")
-            if c.column in prefixes:
-                sql += f"({prefixes[c.column]})"
-            parts.append(sql + (" DESC" if c.descending else ""))
-        return parts
+        return prefixes
 
     def _width(self, entity: Entity, c: IndexColumn) -> int:
         f = self._field(entity, c.column or "")

@@ -280,20 +280,22 @@ def inspect_database(url: str) -> InspectResult:
     return InspectResult(format_schema(found.schema), others + found.notes)
 
 
-def import_sql(path: str | os.PathLike[str], dialect: str) -> InspectResult:
+def import_sql(path: str | os.PathLike[str], dialect: str, database: str | None = None) -> InspectResult:
     """A `.schema` spec of a DDL file (`schemac import`): what the language cannot express
-    is kept in `sql` blocks and listed, with its line, in `notes`.
+    is kept in `sql` blocks and listed, with its line, in `notes`. `database` chooses one of
+    the databases a MySQL dump creates tables in (needed when there are several).
 
     Raises:
         OSError: the file cannot be read.
-        schemac.ddl_import.DdlError: SQLite rejects the DDL.
+        schemac.ddl_import.DdlError: SQLite rejects the DDL; a MySQL dump of several databases
+            without `database`, or without that database.
     """
     from schemac.ddl_import import import_ddl
     from schemac.dsl.format import format_schema
     from schemac.reverse import reverse
 
     text = Path(path).read_text(encoding="utf-8")
-    imported = import_ddl(text, dialect)
+    imported = import_ddl(text, dialect, database)
     found = reverse(imported.catalog)
     notes = imported.notes + [n for n in found.notes if "kept as raw SQL" not in n]
     notes += [f"line {imported.lines[name]}: sequence '{name}' is kept verbatim as raw SQL for {dialect} (sql {block}; "

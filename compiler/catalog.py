@@ -56,6 +56,7 @@ class Column:
     comment: str | None = None
     generated: str | None = None  # a generated column's expression (SQLite only, so far)
     stored: bool = False  # a generated column is STORED, not VIRTUAL
+    on_update: str | None = None  # MySQL: the ON UPDATE of a timestamp column, as the engine writes it
 
 
 @dataclass(frozen=True)
@@ -475,18 +476,20 @@ def _read_mysql(conn: Any) -> Catalog:
     check_rows = _group(_rows(conn, MYSQL_CHECKS if mariadb else MYSQL8_CHECKS), "TABLE_NAME")
     stats = _group(_rows(conn, f"SELECT * FROM information_schema.STATISTICS WHERE {schema} "
                                "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"), "TABLE_NAME")
-    kinds: dict[tuple[str, str], str] = {(c["TABLE_NAME"], c["CONSTRAINT_NAME"]): c["CONSTRAINT_TYPE"]
-                                         for c in constraints}
+    kinds = {(c["TABLE_NAME"], c["CONSTRAINT_NAME"], c["CONSTRAINT_TYPE"]) for c in constraints}
     out: dict[str, Table] = {}
     for t in tables:
         name = t["TABLE_NAME"]
-        keys = _group(usage.get(name, []), "CONSTRAINT_NAME")
+        # A unique key and a foreign key of one table may share a name: only foreign-key rows
+        # name a referenced table.
+        rows_of = usage.get(name, [])
+        keys = _group([r for r in rows_of if r["REFERENCED_TABLE_NAME"] is None], "CONSTRAINT_NAME")
+        references = _group([r for r in rows_of if r["REFERENCED_TABLE_NAME"] is not None], "CONSTRAINT_NAME")
         pk = next((PrimaryKey(k, tuple(r["COLUMN_NAME"] for r in rows)) for k, rows in keys.items()
-                   if kinds.get((name, k)) == "PRIMARY KEY"), None)
+                   if (name, k, "PRIMARY KEY") in kinds), None)
         uniques = tuple(UniqueConstraint(k, tuple(r["COLUMN_NAME"] for r in rows)) for k, rows in keys.items()
-                        if kinds.get((name, k)) == "UNIQUE")
-        fks = tuple(_mysql_foreign_key(k, rows, rules.get((name, k), {})) for k, rows in keys.items()
-                    if kinds.get((name, k)) == "FOREIGN KEY")
+                        if (name, k, "UNIQUE") in kinds)
+        fks = tuple(_mysql_foreign_key(k, rows, rules.get((name, k), {})) for k, rows in references.items())
         origins: dict[str, IndexOrigin] = {"PRIMARY": "primary_key"}
         origins.update({u.name: "unique" for u in uniques if u.name})
         origins.update({f.name: "foreign_key" for f in fks if f.name and f.name not in origins})
@@ -516,8 +519,9 @@ def _mysql_column(c: dict[str, Any], mariadb: bool) -> Column:
         # MySQL 8 reports literal defaults bare: quote them as MariaDB does
         default = "'" + default.replace("\\", "\\\\").replace("'", "''") + "'"
     identity = "auto_increment" if "auto_increment" in extra else None
+    on_update = re.search(r"on update (\S+)", _text(c["EXTRA"]) or "", re.I)
     return Column(c["COLUMN_NAME"], _text(c["COLUMN_TYPE"]) or "", c["IS_NULLABLE"] == "YES", default,
-                  identity, _text(c["COLUMN_COMMENT"]))
+                  identity, _text(c["COLUMN_COMMENT"]), on_update=on_update.group(1) if on_update else None)
 
 
 def _mysql_foreign_key(name: str, rows: list[dict[str, Any]], rule: dict[str, Any]) -> ForeignKey:

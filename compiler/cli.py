@@ -206,19 +206,21 @@ def inspect(url: str, output: Path | None) -> None:
 @click.option("--dialect", "-d", type=click.Choice(DIALECTS), required=True, help="The dialect the DDL is written in.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the spec to this file instead of standard output.")
-def import_cmd(sql_file: Path, dialect: str, output: Path | None) -> None:
+@click.option("--database", help="MySQL: the database to import, of those the file creates tables in.")
+def import_cmd(sql_file: Path, dialect: str, output: Path | None, database: str | None) -> None:
     """Turn a DDL file (pg_dump --schema-only, mysqldump --no-data, SQLite .schema) into a
     .schema spec.
 
     What the language cannot express yet (views, functions, triggers...) is kept verbatim in
     sql blocks and listed on stderr with its line:
-    `schemac import dump.sql --dialect postgresql -o shop.schema`.
+    `schemac import dump.sql --dialect postgresql -o shop.schema`. A spec describes one
+    database: for a MySQL dump of several, choose one with `--database NAME`.
     """
     from schemac import api
     from schemac.ddl_import import DdlError
 
     try:
-        result = api.import_sql(sql_file, dialect)
+        result = api.import_sql(sql_file, dialect, database)
     except DdlError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INPUT)

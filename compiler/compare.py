@@ -20,6 +20,8 @@ What counts as the same:
   the engine rewrites itself (PostgreSQL, MySQL) are compared as the engine wrote them;
 * the CREATE INDEX text PostgreSQL writes (`Index.definition`) is compared too, so an
   operator class, a collation or INCLUDE columns count; SQLite's, kept as written, is not;
+* on MySQL, a foreign key's RESTRICT and NO ACTION are the same action (InnoDB checks both
+  at once);
 * on SQLite, an INTEGER PRIMARY KEY column counts as NOT NULL (it is the rowid), and the
   names of primary keys, unique, foreign-key and check constraints are not compared: SQLite
   keeps them only as text inside CREATE TABLE and no statement refers to them (a migration
@@ -33,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from schemac.catalog import Catalog, Column, Index, Table
+from schemac.catalog import Catalog, Column, ForeignKey, Index, Table
 from schemac.ddl_text import tokenize
 
 
@@ -73,7 +75,7 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
         if ta is None or tb is None:
             out.append(Difference(("table", name), _summary(ta), _summary(tb)))
             continue
-        out.extend(_table(ta, tb, loose))
+        out.extend(_table(ta, tb, loose, a.dialect == "mysql"))
     for name in _names(a.enums, b.enums):
         ea, eb = a.enums.get(name), b.enums.get(name)
         if ea != eb:
@@ -108,7 +110,7 @@ def _unnamed(catalog: Catalog) -> Catalog:
     return replace(catalog, tables=tables)
 
 
-def _table(a: Table, b: Table, loose: bool) -> list[Difference]:
+def _table(a: Table, b: Table, loose: bool, mysql: bool = False) -> list[Difference]:
     base = ("table", a.name)
     out: list[Difference] = []
     if a.column_names != b.column_names:
@@ -122,13 +124,28 @@ def _table(a: Table, b: Table, loose: bool) -> list[Difference]:
     if a.primary_key != b.primary_key:
         out.append(Difference((*base, "primary key"), a.primary_key, b.primary_key))
     out.extend(_members((*base, "unique"), a.uniques, b.uniques))
-    out.extend(_members((*base, "foreign key"), a.foreign_keys, b.foreign_keys))
+    out.extend(_members((*base, "foreign key"), _innodb(a.foreign_keys, mysql), _innodb(b.foreign_keys, mysql)))
     checks_a = [(c.name, _sql(c.definition, loose)) for c in a.checks]
     checks_b = [(c.name, _sql(c.definition, loose)) for c in b.checks]
     out.extend(_members((*base, "check"), checks_a, checks_b, key=lambda c: c[0] or c[1]))
     out.extend(_members((*base, "index"), [_index(i, loose) for i in a.indexes],
                         [_index(i, loose) for i in b.indexes], key=lambda i: i.name))
     return out
+
+
+def _innodb(keys: Sequence[ForeignKey], mysql: bool) -> Sequence[ForeignKey]:
+    """Foreign keys as compared. InnoDB treats NO ACTION as RESTRICT (both check at once; the
+    MySQL manual, "FOREIGN KEY Constraints", and MariaDB's, "Foreign Keys"), and MariaDB
+    reports an action a statement leaves out as RESTRICT where MySQL 8 says NO ACTION: the
+    two are one action, so MySQL's are compared as NO ACTION."""
+    if not mysql:
+        return keys
+    from dataclasses import replace
+
+    def same(action: str) -> str:
+        return "NO ACTION" if action == "RESTRICT" else action
+
+    return [replace(k, on_delete=same(k.on_delete), on_update=same(k.on_update)) for k in keys]
 
 
 def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Difference]:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schemac import catalog as cat
+from schemac import mysql_text
 from schemac.ddl_text import split_statements_with_lines
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
@@ -40,9 +41,11 @@ _SEQUENCE_OPTION = re.compile(
     r"\bAS\s+(?P<type>\w+)|\bINCREMENT\s+(?:BY\s+)?(?P<increment>-?\d+)|\bMINVALUE\s+(?P<minimum>-?\d+)"
     r"|\bMAXVALUE\s+(?P<maximum>-?\d+)|\bSTART\s+(?:WITH\s+)?(?P<start>-?\d+)|\bCACHE\s+(?P<cache>\d+)"
     r"|\bNO\s+(?:CYCLE|MINVALUE|MAXVALUE)\b|\bCYCLE\b|\bOWNED\s+BY\s+(?P<owner>\S+)", re.I)
+_LEADING_COMMENTS = re.compile(r"(\s*(--[^\n]*\n|/\*.*?\*/))*", re.S)
 _INNODB = re.compile(r"\s*ALTER\s+TABLE\s+`?(\w+)`?\s+ENGINE\s*=\s*InnoDB\s*$", re.I)
 _CREATE = re.compile(
-    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?"
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMP(?:ORARY)?\s+)?"
     r"(MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN|RULE"
     r"|EVENT|VIRTUAL\s+TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
     r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
@@ -109,21 +112,31 @@ class Importer:
         self.lines: dict[str, int] = {}
         self.object_lines: list[int] = []  # the line of each of `objects`
         self.notes: list[str] = []
+        self.grouped: dict[str, list[int]] = {}  # a note given for many lines -> those lines
+        self.database: str | None = None  # MySQL: the database the statements at hand are in
 
-    def run(self, text: str) -> Imported:
+    def run(self, text: str, database: str | None = None) -> Imported:
         import logging
 
+        statements = split_statements_with_lines(text, self.dialect)
+        placed: list[tuple[str, int, str | None]] = (
+            mysql_text.databases(statements) if self.dialect == "mysql" else [(s, n, None) for s, n in statements])
+        self.database = _chosen_database(placed, database)
         quiet = logging.getLogger("sqlglot")
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # its "falling back to a Command" notices: we report those ourselves
-        last_table = tables = 0
+        last_table = seen = 0  # the line of the last CREATE TABLE; the tables seen so far
         try:
-            for sql, line in split_statements_with_lines(text, self.dialect):
+            others: dict[str, list[int]] = {}
+            for sql, line, where in placed:
+                if where is not None and where != self.database:
+                    others.setdefault(where, []).append(line)
+                    continue
                 kept = len(self.objects)
                 self.statement(sql, line)
-                if len(self.tables) > tables:
+                if len(self.tables) > seen:
                     last_table = line
-                tables = len(self.tables)
+                seen = len(self.tables)
                 self.object_lines.extend([line] * (len(self.objects) - kept))
         finally:
             quiet.setLevel(level)
@@ -131,14 +144,28 @@ class Importer:
         # some table is created before the tables, as in the file.
         self.objects = [dataclasses.replace(o, before_tables=True) if o.kind == "statement" and at < last_table else o
                         for o, at in zip(self.objects, self.object_lines, strict=True)]
+        for name, lines in others.items():
+            count = f"{len(lines)} statement{'s' * (len(lines) > 1)}"
+            self.notes.append(f"line {lines[0]}: database '{name}' ({count}) is not imported: a spec describes one "
+                              f"database; import it with --database {name}")
+        self.notes.extend(f"line {lines[0]}: {message}{_also(lines[1:])}" for message, lines in self.grouped.items())
         tables = {t.name: self.finish(t) for t in self.tables.values()}
         return Imported(cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences),
                         self.notes, self.lines)
 
+    def report(self, line: int, message: str) -> None:
+        """A note on something not kept; one note per message, naming every line it is about."""
+        self.grouped.setdefault(message, []).append(line)
+
     # -- statements --
 
     def statement(self, sql: str, line: int) -> None:
-        body = re.sub(r"^(\s*(--[^\n]*\n|/\*.*?\*/))*", "", sql, flags=re.S).strip()
+        comments = mysql_text.LEADING_COMMENTS if self.dialect == "mysql" else _LEADING_COMMENTS
+        start = comments.match(sql).end()  # type: ignore[union-attr]
+        body = sql[start:].strip()
+        line += sql.count("\n", 0, start + len(sql[start:]) - len(sql[start:].lstrip()))  # where the code starts
+        if self.dialect == "mysql" and self.session_or_database(body, line):
+            return None
         if SKIPPED.match(body) or re.match(r"^/\*!\d+\s+SET\b", body, re.I) or re.match(r"^/\*!.*\*/$", body, re.S):
             return
         if self.dialect == "mysql" and _INNODB.match(body) and _INNODB.match(body).group(1) in self.tables:  # type: ignore[union-attr]
@@ -150,7 +177,7 @@ class Importer:
         from sqlglot.errors import ParseError, TokenError
 
         try:
-            tree = sqlglot.parse_one(body, read=self.read)
+            tree = sqlglot.parse_one(mysql_text.synonyms(body) if self.dialect == "mysql" else body, read=self.read)
             if self.dialect == "postgresql":  # unquoted names are folded to lower case, as PostgreSQL does
                 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
@@ -188,8 +215,11 @@ class Importer:
             name = getattr(target, "name", "") or name
         elif isinstance(tree, exp.Alter):
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
-        self.objects.append(cat.SchemaObject(kind, name, sql, sql))
-        self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect} ({why})")
+        unqualified = mysql_text.unqualified(sql, self.database) if self.dialect == "mysql" and self.database else sql
+        self.objects.append(cat.SchemaObject(kind, name, unqualified, unqualified))
+        dropped = f", without its '{self.database}.' qualifiers" if unqualified != sql else ""
+        self.notes.append(f"line {line}: {kind} '{name}' is kept verbatim as raw SQL for {self.dialect}{dropped} "
+                          f"({why})")
 
     def sequence(self, sql: str, line: int) -> bool:
         """CREATE SEQUENCE, ALTER SEQUENCE ... OWNED BY, and `setval` (a value, which is data)."""
@@ -226,6 +256,22 @@ class Importer:
             return True
         return False
 
+    def session_or_database(self, body: str, line: int) -> bool:
+        """MySQL's session settings and database-level statements (CREATE / DROP DATABASE,
+        USE): reported, not kept, since a spec describes the tables of one database, whatever
+        the database it is compiled into. Returns whether `body` was one."""
+        plain = re.sub(r"/\*!\d*\s*(.*?)\*/", r"\1", body, flags=re.S).strip()
+        if re.match(r"SET\s", plain, re.I):
+            self.report(line, f"session setting `{' '.join(plain.split())}` is not kept: it applies to the "
+                              "session that runs the file")
+            return True
+        m = mysql_text.DATABASE.match(plain)
+        if m is None:
+            return False
+        self.report(line, f"`{' '.join(plain.split())}` is not kept: a spec describes the tables of one database, "
+                          "whatever the database it is compiled into")
+        return True
+
     # -- tables --
 
     def create_table(self, tree: Any, sql: str, line: int) -> None:
@@ -235,20 +281,23 @@ class Importer:
         self.tables[table.name] = table
         for item in tree.this.expressions:
             if isinstance(item, exp.ColumnDef):
-                self.column(table, item)
+                self.column(table, item, line)
             else:
-                self.table_constraint(table, item)
+                self.table_constraint(table, item, line)
         for prop in (tree.args.get("properties") or exp.Properties()).expressions:
             if isinstance(prop, exp.SchemaCommentProperty):
                 table.comment = prop.this.name
+            elif self.dialect == "mysql" and prop.sql(self.read).upper() not in mysql_text.OWN_OPTIONS:
+                self.report(line, f"table option `{prop.sql(self.read)}` is not kept: schemac's MySQL tables are "
+                                  "InnoDB, utf8mb4 with the binary collation")
         if "WITHOUT ROWID" in sql.upper():
             self.notes.append(f"line {line}: table '{table.name}' is WITHOUT ROWID; the spec creates a rowid table")
 
-    def column(self, table: _Table, col: Any) -> None:
+    def column(self, table: _Table, col: Any, line: int) -> None:
         from sqlglot import exp
 
         name = col.this.name
-        nullable, default, identity, comment = True, None, None, None
+        nullable, default, identity, comment, on_update = True, None, None, None, None
         for c in col.args.get("constraints") or []:
             kind = c.args.get("kind")
             cname = c.this.name if c.this else None
@@ -267,11 +316,20 @@ class Importer:
                 table.checks.append(cat.CheckConstraint(cname, kind.this.sql(self.read)))
             elif isinstance(kind, exp.AutoIncrementColumnConstraint):
                 identity = "auto_increment" if self.dialect == "mysql" else "autoincrement"
-            elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+            elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None:
                 identity = "always" if kind.this else "by default"
                 nullable = False
             elif isinstance(kind, exp.CommentColumnConstraint):
                 comment = kind.this.name
+            elif isinstance(kind, exp.OnUpdateColumnConstraint) and self.dialect == "mysql":
+                on_update = kind.this.sql(self.read)
+                self.report(line, f"`ON UPDATE {on_update}` of column '{table.name}.{name}' is kept as raw SQL for "
+                                  f"mysql, in sql {table.name}_{name}_on_update (the language cannot express it yet)")
+            elif self.dialect == "mysql" and c.sql(self.read).upper() not in mysql_text.OWN_OPTIONS:
+                why = "generated columns" if "GENERATED" in c.sql(self.read).upper() else "text columns are utf8mb4 " \
+                    "with the binary collation"
+                self.report(line, f"`{c.sql(self.read)}` on column '{table.name}.{name}' is not kept: the language "
+                                  f"cannot express it yet ({why}; the spec's column is a plain one)")
         physical = self.physical_type(col.args.get("kind"))
         if default is not None and default.upper() == "NULL" and self.dialect != "postgresql":
             default = None  # PostgreSQL keeps an explicit DEFAULT NULL in its catalog; the others do not say
@@ -284,9 +342,12 @@ class Importer:
             default = f"nextval('{sequence}'::regclass)"
             self.sequences[sequence] = cat.SequenceInfo(sequence, physical, maximum=cat.SEQUENCE_MAXIMUM[physical],
                                                         owner=(table.name, name))
+        if default is not None and self.dialect == "mysql" and re.fullmatch(r"'-?\d+(\.\d+)?'", default) \
+                and re.match(r"(tiny|small|medium|big)?int|integer|decimal|numeric|float|double", physical):
+            default = default[1:-1]  # DEFAULT '0' on a number: MySQL stores the number
         if identity is not None and self.dialect == "postgresql":
             nullable = False
-        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment))
+        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, on_update=on_update))
 
     def physical_type(self, dt: Any) -> str:
         if dt is None:
@@ -295,44 +356,50 @@ class Importer:
         if self.dialect == "postgresql":
             return _pg_type(text)
         if self.dialect == "mysql":
-            return re.sub(r",\s+", ",", text.lower())
+            return mysql_text.column_type(text)
         return text
 
-    def table_constraint(self, table: _Table, item: Any) -> None:
+    def table_constraint(self, table: _Table, item: Any, line: int) -> None:
         from sqlglot import exp
 
         name = None
         if isinstance(item, exp.Constraint):
             name = item.this.name
             for inner in item.expressions:
-                self.one_constraint(table, name, inner)
+                self.one_constraint(table, name, inner, line)
             return
-        self.one_constraint(table, None, item)
+        self.one_constraint(table, None, item, line)
 
-    def one_constraint(self, table: _Table, name: str | None, item: Any) -> None:
+    def one_constraint(self, table: _Table, name: str | None, item: Any, line: int) -> None:
         from sqlglot import exp
 
         if isinstance(item, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
             cols = _names(item.expressions)
             table.primary_key = cat.PrimaryKey(name, cols)
-            table.columns = [c if c.name not in cols else cat.Column(c.name, c.type, False, c.default, c.identity,
-                                                                        c.comment) for c in table.columns]
+            table.columns = [c if c.name not in cols else replace(c, nullable=False) for c in table.columns]
         elif isinstance(item, exp.UniqueColumnConstraint):
             target = item.this
             cols = _names(target.expressions) if isinstance(target, exp.Schema) else ()
             key_name = name or (target.this.name if isinstance(target, exp.Schema) and target.this else None)
+            if key_name is None and self.dialect == "mysql" and cols:
+                key_name = _free_key_name(table, cols[0])
             table.uniques.append(cat.UniqueConstraint(key_name, cols))
+            parts = tuple(_index_part(c) for c in target.expressions) if isinstance(target, exp.Schema) else ()
+            if any(p.prefix for p in parts):  # the key behind it, named as finish() names the constraint
+                table.indexes.append(cat.Index(key_name or cols[0], parts, unique=True, origin="unique"))
         elif isinstance(item, exp.ForeignKey):
             self.reference(table, name, _names(item.expressions), item.args["reference"])
         elif isinstance(item, exp.CheckColumnConstraint):
             table.checks.append(cat.CheckConstraint(name, item.this.sql(self.read)))
         elif isinstance(item, exp.IndexColumnConstraint):
-            parts = tuple(cat.IndexPart(column=c.this.name if isinstance(c, exp.Ordered) else c.name,
-                                        descending=bool(c.args.get("desc")) if isinstance(c, exp.Ordered) else False)
-                          for c in item.expressions)
+            parts = tuple(_index_part(c) for c in item.expressions)
             kind = str(item.args.get("kind") or "").upper()
-            table.indexes.append(cat.Index(item.this.name if item.this else parts[0].column or "idx", parts,
-                                           unique=kind == "UNIQUE", method=None))
+            index_name = item.this.name if item.this else _free_key_name(table, parts[0].column or "idx")
+            if kind in ("FULLTEXT", "SPATIAL"):
+                self.report(line, f"{kind} index '{index_name}' of table '{table.name}' is kept as raw SQL for "
+                                  f"{self.dialect} (the language cannot express it yet)")
+            table.indexes.append(cat.Index(index_name, parts, unique=kind == "UNIQUE",
+                                           method=kind.lower() if kind in ("FULLTEXT", "SPATIAL") else None))
 
     def reference(self, table: _Table, name: str | None, cols: tuple[str, ...], ref: Any) -> None:
         from sqlglot import exp
@@ -366,6 +433,8 @@ class Importer:
             desc = bool(c.args.get("desc")) if isinstance(c, exp.Ordered) else False
             if isinstance(inner, exp.Column):
                 parts.append(cat.IndexPart(column=inner.name, descending=desc))
+            elif self.dialect == "mysql" and _is_prefix(inner, table):  # `name(64)`: a key prefix
+                parts.append(cat.IndexPart(column=inner.name, descending=desc, prefix=int(inner.expressions[0].name)))
             else:
                 parts.append(cat.IndexPart(expression=inner.sql(self.read), descending=desc))
         where = params.args.get("where")
@@ -414,7 +483,7 @@ class Importer:
                                  for c in table.columns]
                 continue
             for item in action.expressions:
-                self.table_constraint(table, item)
+                self.table_constraint(table, item, line)
         return True
 
     def comment(self, tree: Any) -> bool:
@@ -426,8 +495,7 @@ class Importer:
         if kind == "COLUMN":
             table = self.tables.get(tree.this.table)
             if table is not None:
-                table.columns = [c if c.name != tree.this.name else cat.Column(c.name, c.type, c.nullable, c.default,
-                                                                               c.identity, text) for c in table.columns]
+                table.columns = [c if c.name != tree.this.name else replace(c, comment=text) for c in table.columns]
                 return True
         return False
 
@@ -458,6 +526,58 @@ class Importer:
             uniques, checks = list(t.uniques), list(t.checks)
         return cat.Table(t.name, tuple(t.columns), pk, tuple(uniques), tuple(fks), tuple(checks), tuple(t.indexes),
                          t.comment)
+
+
+def _chosen_database(placed: list[tuple[str, int, str | None]], database: str | None) -> str | None:
+    """The database to import: `database`, or the only one the script puts tables in."""
+    found = list(dict.fromkeys(where for _, _, where in placed if where is not None))
+    if database is not None:
+        if database not in found:
+            listed = ", ".join(found) or "none: the file has no USE statement"
+            raise DdlError(f"the file puts nothing in database '{database}' (its databases: {listed})")
+        return database
+    if len(found) > 1:
+        raise DdlError(f"the file creates objects in {len(found)} databases ({', '.join(found[:5])}"
+                       f"{', ...' if len(found) > 5 else ''}); a spec describes one: choose it with --database NAME")
+    return found[0] if found else None
+
+
+def _also(lines: list[int]) -> str:
+    if not lines:
+        return ""
+    shown = ", ".join(map(str, lines[:5]))
+    more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+    return f" (also line{'s' if len(lines) > 1 else ''} {shown}{more})"
+
+
+def _free_key_name(table: _Table, column: str) -> str:
+    """The name MySQL gives a key written without one: its first column, then `_2`, `_3`..."""
+    taken = {i.name for i in table.indexes} | {u.name for u in table.uniques}
+    name, n = column, 1
+    while name in taken:
+        n += 1
+        name = f"{column}_{n}"
+    return name
+
+
+def _is_prefix(node: Any, table: _Table) -> bool:
+    """Whether an index part sqlglot read as a function call is a column's key prefix."""
+    from sqlglot import exp
+
+    return (isinstance(node, exp.Anonymous) and len(node.expressions) == 1
+            and isinstance(node.expressions[0], exp.Literal) and not node.expressions[0].is_string
+            and any(c.name == node.name for c in table.columns))
+
+
+def _index_part(c: Any) -> cat.IndexPart:
+    """A key part of MySQL's inline KEY: a column, maybe descending, maybe a prefix (`name(64)`)."""
+    from sqlglot import exp
+
+    desc = isinstance(c, exp.Ordered) and bool(c.args.get("desc"))
+    inner = c.this if isinstance(c, exp.Ordered) else c
+    if isinstance(inner, exp.ColumnPrefix):
+        return cat.IndexPart(column=inner.this.name, descending=desc, prefix=int(inner.expression.name))
+    return cat.IndexPart(column=inner.name, descending=desc)
 
 
 def _fk_rest(f: cat.ForeignKey) -> tuple[Any, ...]:
@@ -503,8 +623,11 @@ class DdlError(Exception):
     """The DDL does not run (SQLite) -- the message says where."""
 
 
-def import_ddl(text: str, dialect: str) -> Imported:
+def import_ddl(text: str, dialect: str, database: str | None = None) -> Imported:
     """The catalog a DDL script builds on `dialect`, and notes on what it keeps as raw SQL.
+
+    A MySQL script may create tables in several databases (`USE`); a spec describes one, so
+    `database` chooses it (needed only when there are several).
 
     SQLite's DDL is not parsed but run, in an in-memory database of the SQLite schemac runs
     on, and its catalog read: SQLite keeps declared types as written and accepts spellings no
@@ -516,7 +639,7 @@ def import_ddl(text: str, dialect: str) -> Imported:
     """
     if dialect == "sqlite":
         return _import_sqlite(text)
-    return Importer(dialect).run(text)
+    return Importer(dialect).run(text, database)
 
 
 def _code_start(sql: str) -> int:

@@ -44,7 +44,7 @@ FUNCTION_HINT = {
 }
 
 
-def literal_problem(tree: exp.Expression, ty: Type) -> str | None:
+def literal_problem(tree: exp.Expr, ty: Type) -> str | None:
     """Why the literal default `tree` does not fit `ty`, or None when it fits (or is not a
     literal this function understands)."""
     from sqlglot import exp
@@ -129,7 +129,7 @@ def _string_problem(text: str, ty: Type) -> str | None:
     return None
 
 
-def function_problem(tree: exp.Expression, ty: Type) -> str | None:
+def function_problem(tree: exp.Expr, ty: Type) -> str | None:
     """Why a portable function default does not fit the column type, or None."""
     kind = type(tree).__name__
     allowed = FUNCTION_TYPES.get(kind)

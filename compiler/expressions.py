@@ -54,7 +54,7 @@ def expression_dialect() -> Any:
 
 
 @cache
-def parse(text: str) -> exp.Expression | ExprError:
+def parse(text: str) -> exp.Expr | ExprError:
     """Parse an expression, or say why it is not one.
 
     Example:
@@ -82,7 +82,7 @@ def parse(text: str) -> exp.Expression | ExprError:
     return _checked(text, tree)
 
 
-def _checked(text: str, tree: exp.Expression) -> exp.Expression | ExprError:
+def _checked(text: str, tree: exp.Expr) -> exp.Expr | ExprError:
     """The tree, or why an expression of that shape is not allowed in a spec."""
     from sqlglot import exp
 
@@ -99,7 +99,7 @@ def _checked(text: str, tree: exp.Expression) -> exp.Expression | ExprError:
     return tree  # type: ignore[return-value]
 
 
-def columns(tree: exp.Expression) -> list[exp.Column]:
+def columns(tree: exp.Expr) -> list[exp.Column]:
     """The column references in an expression, in order."""
     from sqlglot import exp
 
@@ -125,7 +125,7 @@ def find_name(text: str, name: str) -> tuple[int, int]:
     return 0, len(text)
 
 
-def _locate(text: str, node: exp.Expression) -> tuple[int, int]:
+def _locate(text: str, node: exp.Expr) -> tuple[int, int]:
     """Roughly where a node sits in the text: its first keyword or function name."""
     from sqlglot import exp
 

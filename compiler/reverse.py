@@ -152,10 +152,15 @@ def _closest_type(physical: str) -> Type | None:
     return None
 
 
+MYSQL_WIDTHS = {"smallint": 6, "mediumint": 9, "int": 11, "bigint": 20}  # a signed type's default display width
+
+
 def _mysql_key(physical: str) -> str:
-    """MariaDB writes integer display widths (`int(11)`); MySQL 8 does not: drop them."""
+    """MariaDB writes integer display widths (`int(11)`); MySQL 8 does not: drop them where
+    they are the type's default (another width, `int(10)`, is kept as the physical type)."""
     text = physical.lower()
-    return re.sub(r"^(smallint|int|bigint|mediumint)\(\d+\)", r"\1", text)
+    m = re.match(r"(smallint|int|bigint|mediumint)\((\d+)\)$", text)
+    return m.group(1) if m and MYSQL_WIDTHS[m.group(1)] == int(m.group(2)) else text
 
 
 # Kinds of object kept as raw SQL that tables may use, so they are created before them.
@@ -174,6 +179,7 @@ class Reverser:
         self.notes: list[str] = []
         self.kept: list[tuple[str, str, str]] = []
         self.serial_sequences: set[str] = set()  # the sequences of serial columns, which the spec implies
+        self.table_sql: list[cat.SchemaObject] = []  # what the spec keeps of a table only as raw SQL
         self.enums: dict[str, Enum] = {}
         for e in catalog.enums.values():
             self.enums[e.name] = Enum(name=e.name, values=tuple(EnumValue(name=v) for v in e.values), doc=e.comment)
@@ -197,7 +203,7 @@ class Reverser:
             if t.name in tables:
                 sql = _table_sql(t)
                 kept.append((cat.SchemaObject("table", t.name, sql, sql), f": {tables[t.name]}"))
-        kept += [(o, "") for o in (*self.kept_indexes(), *owners, *self.catalog.objects)]
+        kept += [(o, "") for o in (*self.kept_indexes(), *self.table_sql, *owners, *self.catalog.objects)]
         called = self.functions_tables_call()
         counts: dict[str, int] = {}
         for o, _ in kept:
@@ -249,6 +255,8 @@ class Reverser:
         fields = []
         key = set(table.primary_key.columns) if table.primary_key else set()
         for column in table.columns:
+            if column.on_update is not None:
+                self.on_update_sql(table, column)
             f, skipped = self.field(table, column)
             if f.name in key and f.nullable:  # SQLite's INTEGER PRIMARY KEY: the rowid, never NULL
                 f = f.model_copy(update={"nullable": False})
@@ -261,15 +269,44 @@ class Reverser:
             keyless=pk is None,
             fields=tuple(fields),
             primary_key=PrimaryKey(columns=pk.columns, name=self.own_name(pk.name)) if pk else None,
-            uniques=tuple(Unique(columns=u.columns, name=u.name) for u in self.uniques(table)),
+            uniques=tuple(Unique(columns=u.columns, name=u.name) for u in self.uniques(table)
+                          if not self.raw_index(table, table.index(u.name or "") or _NO_INDEX, fields)),
             foreign_keys=tuple(ForeignKey(columns=fk.columns, target=fk.referenced_table,
                                           target_columns=fk.referenced_columns, on_delete=ACTIONS[fk.on_delete],
                                           on_update=ACTIONS[fk.on_update], name=fk.name)
                                for fk in table.foreign_keys),
             checks=tuple(Check(expression=self.sql(c.definition), name=c.name) for c in table.checks
                          if c.name not in skip_checks),
-            indexes=tuple(self.index(i) for i in table.indexes if i.origin == "index" and not i.beyond),
+            indexes=tuple(self.index(i) for i in table.indexes
+                          if (i.origin == "index" or _made_by_hand(table, i)) and not i.beyond
+                          and not self.raw_index(table, i, fields)),
         )
+
+    def raw_index(self, table: cat.Table, index: cat.Index, fields: list[Field]) -> bool:
+        """Whether a MySQL index is one the spec keeps as raw SQL (recorded in `table_sql`):
+        FULLTEXT and SPATIAL, and key prefixes other than those the backend writes itself."""
+        special = index.method in ("fulltext", "spatial")
+        if self.dialect != "mysql" or not special and not any(p.prefix for p in index.parts):
+            return False
+        if not special and _backend_prefixes(table.name, fields, index, self.enums) == {
+                p.column: p.prefix for p in index.parts if p.prefix}:
+            return False
+        kind = f"{index.method.upper()} " if special and index.method else "UNIQUE " if index.unique else ""
+        parts = ", ".join(_quote(p.column or "") + (f"({p.prefix})" if p.prefix else "")
+                          + (" DESC" if p.descending else "") for p in index.parts)
+        sql = f"CREATE {kind}INDEX {_quote(index.name)} ON {_quote(table.name)} ({parts})"
+        self.table_sql.append(cat.SchemaObject("index", f"{table.name}_{index.name}", sql, sql))
+        return True
+
+    def on_update_sql(self, table: cat.Table, column: cat.Column) -> None:
+        """MySQL's ON UPDATE of a column, which the language cannot express: the column
+        declared again with it, as raw SQL."""
+        sql = f"ALTER TABLE {_quote(table.name)} MODIFY {_quote(column.name)} {column.type}"
+        sql += " NULL" if column.nullable else " NOT NULL"
+        sql += f" DEFAULT {column.default}" if column.default is not None else ""
+        sql += f" ON UPDATE {column.on_update}"
+        sql += f" COMMENT '{_escape(column.comment)}'" if column.comment else ""
+        self.table_sql.append(cat.SchemaObject("on update", f"{table.name}_{column.name}_on_update", sql, sql))
 
     def uniques(self, table: cat.Table) -> list[cat.UniqueConstraint]:
         """SQLite numbers the indexes behind UNIQUE constraints in the order the CREATE TABLE
@@ -512,6 +549,40 @@ def _json_check(table: cat.Table, column: cat.Column) -> cat.CheckConstraint | N
 
 def _quote_pg(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+_NO_INDEX = cat.Index("", ())
+
+
+def _made_by_hand(table: cat.Table, index: cat.Index) -> bool:
+    """Whether an index MySQL reports under a foreign key's name was created by a statement
+    of its own: InnoDB creates one for a foreign key only when no other index starts with
+    the key's columns."""
+    if index.origin != "foreign_key":
+        return False
+    columns = tuple(p.column for p in index.parts)
+    return any(other.name != index.name and tuple(p.column for p in other.parts[:len(columns)]) == columns
+               and not any(p.prefix for p in other.parts[:len(columns)]) for other in table.indexes)
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "''")
+
+
+def _backend_prefixes(table: str, fields: list[Field], index: cat.Index,
+                      enums: dict[str, Enum]) -> dict[str, int] | None:
+    """The key prefixes the MySQL backend writes for `index` on a table of `fields`."""
+    from schemac.backends.mysql import MysqlRenderer
+
+    entity = Entity(name=table, fields=tuple(fields), keyless=True)
+    spec_index = Index(columns=tuple(IndexColumn(column=p.column) for p in index.parts), name=index.name,
+                       unique=index.unique)
+    renderer = MysqlRenderer(Schema(enums=tuple(enums.values()), entities=(entity,)))
+    return renderer.key_prefixes(entity, spec_index)
 
 
 def _unquote_pg(text: str) -> str:
