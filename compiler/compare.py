@@ -124,7 +124,8 @@ def _table(a: Table, b: Table, loose: bool, mysql: bool = False) -> list[Differe
     if a.primary_key != b.primary_key:
         out.append(Difference((*base, "primary key"), a.primary_key, b.primary_key))
     out.extend(_members((*base, "unique"), a.uniques, b.uniques))
-    out.extend(_members((*base, "foreign key"), _innodb(a.foreign_keys, mysql), _innodb(b.foreign_keys, mysql)))
+    keys_a, keys_b = (_folded(_innodb(k, mysql), loose) for k in (a.foreign_keys, b.foreign_keys))
+    out.extend(_members((*base, "foreign key"), keys_a, keys_b))
     checks_a = [(c.name, _sql(c.definition, loose)) for c in a.checks]
     checks_b = [(c.name, _sql(c.definition, loose)) for c in b.checks]
     out.extend(_members((*base, "check"), checks_a, checks_b, key=lambda c: c[0] or c[1]))
@@ -146,6 +147,17 @@ def _innodb(keys: Sequence[ForeignKey], mysql: bool) -> Sequence[ForeignKey]:
         return "NO ACTION" if action == "RESTRICT" else action
 
     return [replace(k, on_delete=same(k.on_delete), on_update=same(k.on_update)) for k in keys]
+
+
+def _folded(keys: Sequence[ForeignKey], loose: bool) -> Sequence[ForeignKey]:
+    """On SQLite, whose names are case-insensitive, a foreign key's target as written
+    (`REFERENCES Users (ID)` for table `users`) in lower case."""
+    if not loose:
+        return keys
+    from dataclasses import replace
+
+    return [replace(k, referenced_table=k.referenced_table.lower(),
+                    referenced_columns=tuple(c.lower() for c in k.referenced_columns)) for k in keys]
 
 
 def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Difference]:

@@ -42,12 +42,15 @@ _SEQUENCE_OPTION = re.compile(
     r"|\bMAXVALUE\s+(?P<maximum>-?\d+)|\bSTART\s+(?:WITH\s+)?(?P<start>-?\d+)|\bCACHE\s+(?P<cache>\d+)"
     r"|\bNO\s+(?:CYCLE|MINVALUE|MAXVALUE)\b|\bCYCLE\b|\bOWNED\s+BY\s+(?P<owner>\S+)", re.I)
 _LEADING_COMMENTS = re.compile(r"(\s*(--[^\n]*\n|/\*.*?\*/))*", re.S)
+_ALTER_TABLE = re.compile(r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:\"[^\"]+\"|`[^`]+`|[\w$]+)"
+                          r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
+_MULTI_VALUED = re.compile(r"AS ARRAY<(.+?)>\)")  # how sqlglot writes MySQL's `CAST(... AS t ARRAY)`
 _INNODB = re.compile(r"\s*ALTER\s+TABLE\s+`?(\w+)`?\s+ENGINE\s*=\s*InnoDB\s*$", re.I)
 _CREATE = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
-    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMP(?:ORARY)?\s+)?"
-    r"(MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN|RULE"
-    r"|EVENT|VIRTUAL\s+TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMP(?:ORARY)?\s+)?(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?"
+    r"(INDEX|MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN"
+    r"|RULE|EVENT|VIRTUAL\s+TABLE)(?:\s+CONCURRENTLY)?\s+(?!ON\b)(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
     r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
 KINDS = {"VIEW": "view", "FUNCTION": "function", "PROCEDURE": "procedure", "TRIGGER": "trigger",
          "SEQUENCE": "sequence", "EXTENSION": "extension", "SCHEMA": "schema", "MATERIALIZED VIEW": "materialized view"}
@@ -149,6 +152,8 @@ class Importer:
             self.notes.append(f"line {lines[0]}: database '{name}' ({count}) is not imported: a spec describes one "
                               f"database; import it with --database {name}")
         self.notes.extend(f"line {lines[0]}: {message}{_also(lines[1:])}" for message, lines in self.grouped.items())
+        if self.dialect == "postgresql":
+            self.pg_taken = _PgNames(self.tables, self.sequences)
         tables = {t.name: self.finish(t) for t in self.tables.values()}
         return Imported(cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences),
                         self.notes, self.lines)
@@ -215,6 +220,8 @@ class Importer:
             name = getattr(target, "name", "") or name
         elif isinstance(tree, exp.Alter):
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
+        elif m := _ALTER_TABLE.match(sql):  # one sqlglot reads as a bare command: after the tables all the same
+            kind, name = "alter table", f"alter_{m.group(1).split('.')[-1].strip(chr(34) + '`')}_{line}"
         unqualified = mysql_text.unqualified(sql, self.database) if self.dialect == "mysql" and self.database else sql
         self.objects.append(cat.SchemaObject(kind, name, unqualified, unqualified))
         dropped = f", without its '{self.database}.' qualifiers" if unqualified != sql else ""
@@ -383,8 +390,11 @@ class Importer:
             key_name = name or (target.this.name if isinstance(target, exp.Schema) and target.this else None)
             if key_name is None and self.dialect == "mysql" and cols:
                 key_name = _free_key_name(table, cols[0])
-            table.uniques.append(cat.UniqueConstraint(key_name, cols))
             parts = tuple(_index_part(c) for c in target.expressions) if isinstance(target, exp.Schema) else ()
+            if any(p.expression for p in parts):  # MySQL's functional key parts: a unique index, not a constraint
+                table.indexes.append(cat.Index(key_name or "", parts, unique=True))
+                return
+            table.uniques.append(cat.UniqueConstraint(key_name, cols))
             if any(p.prefix for p in parts):  # the key behind it, named as finish() names the constraint
                 table.indexes.append(cat.Index(key_name or cols[0], parts, unique=True, origin="unique"))
         elif isinstance(item, exp.ForeignKey):
@@ -395,6 +405,11 @@ class Importer:
             parts = tuple(_index_part(c) for c in item.expressions)
             kind = str(item.args.get("kind") or "").upper()
             index_name = item.this.name if item.this else _free_key_name(table, parts[0].column or "idx")
+            if any(p.expression and _MULTI_VALUED.search(p.expression) for p in parts):
+                listed = ", ".join("(" + _MULTI_VALUED.sub(r"AS \1 ARRAY)", p.expression) + ")" if p.expression
+                                   else f"`{p.column}`" for p in parts)
+                return self.keep(f"CREATE {kind + ' ' if kind else ''}INDEX `{index_name}` ON `{table.name}` "
+                                 f"({listed})", line, None, "a multi-valued index: the language cannot express it")
             if kind in ("FULLTEXT", "SPATIAL"):
                 self.report(line, f"{kind} index '{index_name}' of table '{table.name}' is kept as raw SQL for "
                                   f"{self.dialect} (the language cannot express it yet)")
@@ -512,11 +527,14 @@ class Importer:
             fks.append(cat.ForeignKey(fk.name, fk.columns, fk.referenced_table, target_cols, fk.on_delete,
                                       fk.on_update))
         if self.dialect == "postgresql":
-            pk = cat.PrimaryKey(pk.name or f"{t.name}_pkey", pk.columns) if pk else None
-            uniques = [cat.UniqueConstraint(u.name or f"{t.name}_{'_'.join(u.columns)}_key", u.columns)
+            names = self.pg_taken
+            checks = [cat.CheckConstraint(c.name or names.constraint(t.name, self.check_column(c), "check"),
+                                          c.definition) for c in t.checks]
+            pk = cat.PrimaryKey(pk.name or names.relation(t.name, None, "pkey"), pk.columns) if pk else None
+            uniques = [cat.UniqueConstraint(u.name or names.relation(t.name, "_".join(u.columns), "key"), u.columns)
                        for u in t.uniques]
-            fks = [cat.ForeignKey(f.name or f"{t.name}_{'_'.join(f.columns)}_fkey", *_fk_rest(f)) for f in fks]
-            checks = [cat.CheckConstraint(c.name or f"{t.name}_check", c.definition) for c in t.checks]
+            fks = [cat.ForeignKey(f.name or names.constraint(t.name, "_".join(f.columns), "fkey"), *_fk_rest(f))
+                   for f in fks]
         elif self.dialect == "mysql":
             pk = cat.PrimaryKey("PRIMARY", pk.columns) if pk else None
             uniques = [cat.UniqueConstraint(u.name or u.columns[0], u.columns) for u in t.uniques]
@@ -526,6 +544,66 @@ class Importer:
             uniques, checks = list(t.uniques), list(t.checks)
         return cat.Table(t.name, tuple(t.columns), pk, tuple(uniques), tuple(fks), tuple(checks), tuple(t.indexes),
                          t.comment)
+
+
+    def check_column(self, check: cat.CheckConstraint) -> str | None:
+        """The one column a check refers to, which PostgreSQL puts in its name; None when it
+        refers to several or none."""
+        import sqlglot
+        from sqlglot import exp
+
+        try:
+            tree = sqlglot.parse_one(check.definition, read=self.read)
+        except Exception:  # noqa: BLE001 - an expression sqlglot cannot read: the table's name alone
+            return None
+        columns = {c.name for c in tree.find_all(exp.Column)}
+        return columns.pop() if len(columns) == 1 else None
+
+
+class _PgNames:
+    """The names PostgreSQL chooses for unnamed constraints (`ChooseConstraintName`): the
+    table, the columns and a label, each part shortened to fit 63 bytes (`makeObjectName`),
+    then numbered (`_check1`) while the name is taken: among the schema's constraints for a
+    check or foreign key, among its relations (tables, indexes, sequences) for a key."""
+
+    def __init__(self, tables: dict[str, _Table], sequences: dict[str, cat.SequenceInfo]) -> None:
+        self.constraints = {n for t in tables.values() for n in (
+            *(u.name for u in t.uniques), *(f.name for f in t.foreign_keys), *(c.name for c in t.checks),
+            t.primary_key.name if t.primary_key else None) if n}
+        self.relations = {*tables, *sequences, *(i.name for t in tables.values() for i in t.indexes),
+                          *(u.name for t in tables.values() for u in t.uniques if u.name),
+                          *(t.primary_key.name for t in tables.values() if t.primary_key and t.primary_key.name)}
+
+    def constraint(self, table: str, columns: str | None, label: str) -> str:
+        return self._choose(table, columns, label, self.constraints)
+
+    def relation(self, table: str, columns: str | None, label: str) -> str:
+        name = self._choose(table, columns, label, self.relations | self.constraints)
+        self.relations.add(name)
+        return name
+
+    def _choose(self, table: str, columns: str | None, label: str, taken: set[str]) -> str:
+        modified, n = label, 0
+        while (name := _pg_object_name(table, columns, modified)) in taken:
+            n += 1
+            modified = f"{label}{n}"
+        self.constraints.add(name)
+        return name
+
+
+def _pg_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's `makeObjectName`: `name1_name2_label` in at most 63 bytes, taking
+    characters off the longer of the two names first."""
+    first, second = name1.encode(), (name2 or "").encode()
+    room = 63 - len(label) - 1 - (1 if name2 else 0)
+    a, b = len(first), len(second)
+    while a + b > room:
+        if a > b:
+            a -= 1
+        else:
+            b -= 1
+    parts = [first[:a].decode(errors="ignore"), *([second[:b].decode(errors="ignore")] if name2 else []), label]
+    return "_".join(parts)
 
 
 def _chosen_database(placed: list[tuple[str, int, str | None]], database: str | None) -> str | None:
@@ -570,14 +648,19 @@ def _is_prefix(node: Any, table: _Table) -> bool:
 
 
 def _index_part(c: Any) -> cat.IndexPart:
-    """A key part of MySQL's inline KEY: a column, maybe descending, maybe a prefix (`name(64)`)."""
+    """A key part of MySQL's inline KEY: a column, maybe descending, maybe a prefix (`name(64)`),
+    or an expression (`((lower(name)))`)."""
     from sqlglot import exp
 
     desc = isinstance(c, exp.Ordered) and bool(c.args.get("desc"))
     inner = c.this if isinstance(c, exp.Ordered) else c
     if isinstance(inner, exp.ColumnPrefix):
         return cat.IndexPart(column=inner.this.name, descending=desc, prefix=int(inner.expression.name))
-    return cat.IndexPart(column=inner.name, descending=desc)
+    if isinstance(inner, (exp.Column, exp.Identifier)):
+        return cat.IndexPart(column=inner.name, descending=desc)
+    while isinstance(inner, exp.Paren):  # a functional key part: `((expr))`
+        inner = inner.this
+    return cat.IndexPart(expression=inner.sql("mysql"), descending=desc)
 
 
 def _fk_rest(f: cat.ForeignKey) -> tuple[Any, ...]:

@@ -271,16 +271,28 @@ class Reverser:
             primary_key=PrimaryKey(columns=pk.columns, name=self.own_name(pk.name)) if pk else None,
             uniques=tuple(Unique(columns=u.columns, name=u.name) for u in self.uniques(table)
                           if not self.raw_index(table, table.index(u.name or "") or _NO_INDEX, fields)),
-            foreign_keys=tuple(ForeignKey(columns=fk.columns, target=fk.referenced_table,
-                                          target_columns=fk.referenced_columns, on_delete=ACTIONS[fk.on_delete],
-                                          on_update=ACTIONS[fk.on_update], name=fk.name)
-                               for fk in table.foreign_keys),
+            foreign_keys=tuple(ForeignKey(columns=fk.columns, target=target, target_columns=target_columns,
+                                          on_delete=ACTIONS[fk.on_delete], on_update=ACTIONS[fk.on_update],
+                                          name=fk.name)
+                               for fk in table.foreign_keys for target, target_columns in [self.target(fk)]),
             checks=tuple(Check(expression=self.sql(c.definition), name=c.name) for c in table.checks
                          if c.name not in skip_checks),
             indexes=tuple(self.index(i) for i in table.indexes
                           if (i.origin == "index" or _made_by_hand(table, i)) and not i.beyond
                           and not self.raw_index(table, i, fields)),
         )
+
+    def target(self, fk: cat.ForeignKey) -> tuple[str, tuple[str, ...]]:
+        """The table and columns a foreign key refers to, as the catalog names them: SQLite
+        keeps `REFERENCES Users (ID)` as written, and its names are case-insensitive."""
+        table = self.catalog.tables.get(fk.referenced_table)
+        if self.dialect != "sqlite" or table is not None:
+            return fk.referenced_table, fk.referenced_columns
+        found = {t.lower(): t for t in self.catalog.tables}.get(fk.referenced_table.lower())
+        if found is None:
+            return fk.referenced_table, fk.referenced_columns
+        columns = {c.name.lower(): c.name for c in self.catalog.tables[found].columns}
+        return found, tuple(columns.get(c.lower(), c) for c in fk.referenced_columns)
 
     def raw_index(self, table: cat.Table, index: cat.Index, fields: list[Field]) -> bool:
         """Whether a MySQL index is one the spec keeps as raw SQL (recorded in `table_sql`):

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from schemac import api
 from schemac.cli import cli
 from schemac.compare import compare
+from schemac.ddl_import import import_ddl
 from schemac.ddl_text import split_statements, tokenize
 from schemac.diagnostics import render
 from schemac.dsl.format import format_schema
@@ -459,3 +460,50 @@ def test_a_dump_of_several_databases_imports_one(tmp_path: Path) -> None:
     assert f"warning: {path}:line 3: database 'a' (1 statement) is not imported" in result.output
     result = CliRunner().invoke(cli, ["import", str(path), "-d", "mysql", "--database", "c"])
     assert result.exit_code == 1 and "nothing in database 'c'" in result.output
+
+
+def test_unnamed_postgresql_constraints_get_the_engines_names(tmp_path: Path) -> None:
+    """PostgreSQL names a check after its one column (or the table alone), numbers a name
+    already taken in the schema (`_check1`, `_key1`) and shortens long parts to fit 63
+    bytes; the round trip compares names, so each must be the engine's."""
+    long = "a_rather_long_table_name_that_needs_shortening_by_postgres"
+    path = tmp_path / "names.sql"
+    path.write_text("CREATE TABLE p_q_key (id int);\n"
+                    "CREATE TABLE p (id int PRIMARY KEY, price int CHECK (price > 0), q int CHECK (q > 1),\n"
+                    "  CHECK (q = ANY (ARRAY[1, 2, 3])), CHECK (q > price), UNIQUE (q), UNIQUE (q, price));\n"
+                    "ALTER TABLE p ADD CONSTRAINT p_q_check2 CHECK (q < 100);\n"
+                    f"CREATE TABLE {long} (id int PRIMARY KEY, "
+                    "a_column_whose_name_is_long_too int CHECK (a_column_whose_name_is_long_too > 0),\n"
+                    f"  parent int REFERENCES {long} (id), UNIQUE (a_column_whose_name_is_long_too));\n")
+    round_trip(path, "postgresql")  # compares the names with the engine's
+    tables = import_ddl(path.read_text(), "postgresql").catalog.tables
+    assert [c.name for c in tables["p"].checks] == ["p_price_check", "p_q_check", "p_q_check1", "p_check",
+                                                    "p_q_check2"]
+    assert [u.name for u in tables["p"].uniques] == ["p_q_key1", "p_q_price_key"]
+    assert [c.name for c in tables[long].checks] == ["a_rather_long_table_name_tha_a_column_whose_name_is_long__check"]
+
+
+def test_mysql_functional_and_multi_valued_key_parts(tmp_path: Path) -> None:
+    """A functional key part of an inline KEY is an index expression; a multi-valued one
+    (MySQL 8's `CAST(... AS t ARRAY)`), which the language cannot express, is kept as a
+    CREATE INDEX of its own, with its line. MariaDB has neither, so no engine runs this."""
+    path = tmp_path / "keys.sql"
+    path.write_text("CREATE TABLE t (id int PRIMARY KEY, a json NOT NULL,\n"
+                    "  KEY lowered ((lower(a))), UNIQUE KEY u (id, ((lower(a)))),\n"
+                    "  KEY tags (id, (CAST(json_extract(a, '$.tags') AS char(10) ARRAY))));\n")
+    result = api.import_sql(path, "mysql")
+    assert "index ((LOWER(a))) @name(lowered)" in result.text
+    assert "index (id, (LOWER(a))) @unique @name(u)" in result.text
+    assert "CREATE INDEX `tags` ON `t` (`id`, (CAST(JSON_EXTRACT(a, '$.tags') AS CHAR(10) ARRAY)))" in result.text
+    assert any(n.startswith("line 1: index 'tags' is kept verbatim as raw SQL for mysql (a multi-valued index")
+               for n in result.notes), result.notes
+
+
+def test_sqlite_references_ignore_case(tmp_path: Path) -> None:
+    """SQLite keeps `REFERENCES Users (ID)` as written and matches it to table `users`
+    regardless of case; the spec refers to the entity by its own name."""
+    path = tmp_path / "case.sql"
+    path.write_text("CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES Users (ID));\n"
+                    "CREATE TABLE users (id integer PRIMARY KEY);\n")
+    result = round_trip(path, "sqlite")
+    assert "user: ref users?" in result.text, result.text
