@@ -22,6 +22,12 @@ MAX_KEY_BYTES = 3072  # InnoDB, DYNAMIC row format
 MAX_ROW_BYTES = 65535  # all columns but BLOB/TEXT/JSON, which count a few bytes each
 MAX_COLUMN_COMMENT = 1024
 MAX_TABLE_COMMENT = 2048
+
+
+def stored_comment(doc: str, limit: int) -> str:
+    """The comment MySQL keeps for `doc`: at most `limit` characters, in utf8mb3 (each
+    character beyond U+FFFF written as `?`, which MariaDB's strict mode would refuse)."""
+    return re.sub("[\U00010000-\U0010FFFF]", "?", doc[:limit])
 # Bytes a key part takes, by portable type; None for types that need a prefix length.
 KEY_BYTES: dict[str, Any] = {
     "bool": 1, "smallint": 2, "int": 4, "bigint": 8, "float": 4, "double": 8,
@@ -163,13 +169,15 @@ class MysqlRenderer(SqlRenderer):
         return [f"COMMENT {self.literal(self._fit(f.doc, MAX_COLUMN_COMMENT, entity, f))}"]
 
     def _fit(self, doc: str, limit: int, entity: Entity, f: Field | None = None) -> str:
-        if len(doc) <= limit:
+        stored = stored_comment(doc, limit)
+        if stored == doc:
             return doc
         what = f"'{entity.name}.{f.name}'" if f else f"'{entity.name}'"
-        self.unsupported(f"the documentation of {what} is longer than MySQL's {limit} characters; "
-                         "it is truncated", _field_path(entity, f) if f else ("entity", entity.name, "name"),
-                         code="B603")
-        return doc[:limit]
+        why = f"is longer than MySQL's {limit} characters; it is truncated" if len(doc) > limit else \
+            "has characters beyond U+FFFF, which MySQL cannot keep in a comment (utf8mb3); they are written as '?'"
+        self.unsupported(f"the documentation of {what} {why}",
+                         _field_path(entity, f) if f else ("entity", entity.name, "name"), code="B603")
+        return stored
 
     def table_options(self, entity: Entity) -> str:
         options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"

@@ -32,7 +32,7 @@ What counts as the same:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from schemac.catalog import Catalog, Column, ForeignKey, Index, Table
@@ -84,8 +84,8 @@ def compare(a: Catalog, b: Catalog) -> list[Difference]:
         sa, sb = a.sequences.get(name), b.sequences.get(name)
         if sa != sb:
             out.append(Difference(("sequence", name), sa, sb))
-    objects_a = {(o.kind, o.name): _sql(o.definition, loose) for o in a.objects}
-    objects_b = {(o.kind, o.name): _sql(o.definition, loose) for o in b.objects}
+    objects_a = {(o.kind, o.name): comparable_sql(o.definition, loose) for o in a.objects}
+    objects_b = {(o.kind, o.name): comparable_sql(o.definition, loose) for o in b.objects}
     for key in sorted(set(objects_a) | set(objects_b)):
         if objects_a.get(key) != objects_b.get(key):
             out.append(Difference(key, objects_a.get(key), objects_b.get(key)))
@@ -126,8 +126,8 @@ def _table(a: Table, b: Table, loose: bool, mysql: bool = False) -> list[Differe
     out.extend(_members((*base, "unique"), a.uniques, b.uniques))
     keys_a, keys_b = (_folded(_innodb(k, mysql), loose) for k in (a.foreign_keys, b.foreign_keys))
     out.extend(_members((*base, "foreign key"), keys_a, keys_b))
-    checks_a = [(c.name, _sql(c.definition, loose)) for c in a.checks]
-    checks_b = [(c.name, _sql(c.definition, loose)) for c in b.checks]
+    checks_a = [(c.name, comparable_sql(c.definition, loose)) for c in a.checks]
+    checks_b = [(c.name, comparable_sql(c.definition, loose)) for c in b.checks]
     out.extend(_members((*base, "check"), checks_a, checks_b, key=lambda c: c[0] or c[1]))
     out.extend(_members((*base, "index"), [_index(i, loose) for i in a.indexes],
                         [_index(i, loose) for i in b.indexes], key=lambda i: i.name))
@@ -141,8 +141,6 @@ def _innodb(keys: Sequence[ForeignKey], mysql: bool) -> Sequence[ForeignKey]:
     two are one action, so MySQL's are compared as NO ACTION."""
     if not mysql:
         return keys
-    from dataclasses import replace
-
     def same(action: str) -> str:
         return "NO ACTION" if action == "RESTRICT" else action
 
@@ -154,8 +152,6 @@ def _folded(keys: Sequence[ForeignKey], loose: bool) -> Sequence[ForeignKey]:
     (`REFERENCES Users (ID)` for table `users`) in lower case."""
     if not loose:
         return keys
-    from dataclasses import replace
-
     return [replace(k, referenced_table=k.referenced_table.lower(),
                     referenced_columns=tuple(c.lower() for c in k.referenced_columns)) for k in keys]
 
@@ -165,7 +161,7 @@ def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Di
     for f in fields(Column):
         va, vb = getattr(a, f.name), getattr(b, f.name)
         if f.name in ("default", "generated") and loose:
-            va, vb = _sql(va, True), _sql(vb, True)
+            va, vb = comparable_sql(va, True), comparable_sql(vb, True)
         if va != vb:
             out.append(Difference((*base, "column", a.name, f.name), va, vb))
     return out
@@ -174,10 +170,10 @@ def _column(base: tuple[str, ...], a: Column, b: Column, loose: bool) -> list[Di
 def _index(index: Index, loose: bool) -> Index:
     """The index as compared: SQL texts normalised; the CREATE INDEX text only where the
     engine writes it itself (PostgreSQL), not as written (SQLite)."""
-    parts = tuple(p if p.expression is None else type(p)(p.column, _sql(p.expression, loose), p.descending, p.prefix)
+    parts = tuple(p if p.expression is None else replace(p, expression=comparable_sql(p.expression, loose))
                   for p in index.parts)
-    return Index(index.name, parts, index.unique, _sql(index.predicate, loose), index.method, index.origin,
-                 None if loose else index.definition, index.beyond)
+    return replace(index, parts=parts, predicate=comparable_sql(index.predicate, loose),
+                   definition=None if loose else index.definition)
 
 
 def _members(path: tuple[str, ...], a: Sequence[Any], b: Sequence[Any], key: Any = None) -> list[Difference]:
@@ -189,9 +185,9 @@ def _members(path: tuple[str, ...], a: Sequence[Any], b: Sequence[Any], key: Any
             for k in _names(by_a, by_b) if by_a.get(k) != by_b.get(k)]
 
 
-def _sql(text: str | None, loose: bool) -> str | None:
-    """An SQL text for comparison; with `loose`, its tokens with quotes, case of words and
-    outer parentheses dropped."""
+def comparable_sql(text: str | None, loose: bool) -> str | None:
+    """An SQL text for comparison; with `loose` (SQLite, which keeps texts as written), its
+    tokens with quotes, case of words and outer parentheses dropped."""
     if text is None or not loose:
         return text
     tokens = [t for t in tokenize(text) if t.kind != "comment"]

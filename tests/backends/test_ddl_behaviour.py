@@ -29,7 +29,7 @@ from schemac.backends.base import render_schema
 from schemac.ddl_text import tokenize, unquote_string
 from schemac.diagnostics import render
 
-from engines import DIALECTS, ScratchDatabase, documented_short_name, split_statements
+from engines import DIALECTS, ScratchDatabase, documented_short_name, scratch_database, split_statements
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "fixtures" / "ddl_features.schema"
@@ -512,3 +512,15 @@ def test_names_are_checked_in_the_engines_namespaces(scratch_db: ScratchDatabase
     assert accepted.sql is not None and not [d for d in accepted.diagnostics if d.code == "B608" and d.is_error]
     scratch_db.run_script(accepted.sql)
     assert set(scratch_db.catalog().tables) == {"author", "book", "review"}
+
+
+def test_mysql_comments_keep_what_utf8mb3_can() -> None:
+    """MySQL keeps comments in utf8mb3: the backend writes a character beyond U+FFFF as `?`
+    itself (MariaDB's strict mode refuses it; otherwise the engine would) and says so."""
+    loaded = load_text('entity t "Cake \U0001f370 shop" {\n  id: int @pk "caf\u00e9 \U0001f600"\n}\n', "t.schema")
+    result = compile_loaded(loaded, "mysql")
+    assert result.sql is not None and [d.code for d in result.diagnostics] == ["B603", "B603"]
+    with scratch_database("mysql") as db:
+        db.run_script(result.sql)
+        table = db.catalog().tables["t"]
+    assert (table.comment, table.columns[0].comment) == ("Cake ? shop", "caf\u00e9 ?")

@@ -23,6 +23,7 @@ from schemac.compare import compare
 from schemac.diagnostics import render
 from schemac.dsl.format import format_schema
 from schemac.inspect import InspectError, parse_url
+from schemac.normalize import database_form
 from schemac.reverse import reverse
 
 from conftest import ROOT
@@ -46,9 +47,30 @@ def round_trip(spec: str | Path, dialect: str, a: ScratchDatabase, b: ScratchDat
     again = api.compile_loaded(loaded, dialect)
     assert again.sql is not None, render(again.diagnostics) + "\n" + inspected
     b.run_script(again.sql)
-    differences = compare(catalog_a, b.catalog())
+    catalog_b = b.catalog()
+    differences = compare(catalog_a, catalog_b)
     assert not differences, "\n".join(map(str, differences)) + "\n\n" + inspected
+    assert loaded_spec.schema is not None and loaded.schema is not None
+    expected = database_form(loaded_spec.schema, dialect, catalog_a)
+    found = database_form(loaded.schema, dialect, catalog_b)
+    assert found == expected, "\n".join(model_differences(expected, found)) + "\n\n" + inspected
     return inspected
+
+
+def model_differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two models differ, as paths: members of a tuple matched by name where they have one."""
+    if type(a) is not type(b) or not hasattr(a, "model_fields") and not isinstance(a, tuple):
+        return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+    if isinstance(a, tuple):
+        named = all(getattr(x, "name", None) is not None for x in (*a, *b))
+        keys_a = {(x.name if named else i): x for i, x in enumerate(a)}
+        keys_b = {(x.name if named else i): x for i, x in enumerate(b)}
+        out = [f"{path}[{k}]: only in the {'spec' if k in keys_a else 'inspected spec'}"
+               for k in keys_a.keys() ^ keys_b.keys()]
+        return out + [d for k in keys_a.keys() & keys_b.keys() for d in model_differences(keys_a[k], keys_b[k],
+                                                                                           f"{path}[{k}]")]
+    return [d for name in type(a).model_fields for d in model_differences(getattr(a, name), getattr(b, name),
+                                                                          f"{path}.{name}")]
 
 
 @pytest.mark.parametrize("dialect", ENGINE_PARAMS)
