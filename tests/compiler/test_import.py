@@ -445,6 +445,40 @@ def test_postgresql_array_coercions_are_left_to_postgresql(stored: str, written:
     assert array_coercions_dropped(stored) == written
 
 
+# Expressions sqlglot writes differently for PostgreSQL than PostgreSQL stores them (`now()` as
+# CURRENT_TIMESTAMP, `char_length` as `length`, `x !~ 'a'` as `NOT x ~ 'a'`, `x NOT IN (...)` as
+# `NOT x IN (...)`, `strpos` as POSITION, `mod` as `%`, `date_part` as invalid SQL).
+PG_EXPRESSIONS = """CREATE TABLE "T" (id integer PRIMARY KEY, "Name" text, at timestamp, n bigint, d date,
+  CONSTRAINT t_at_check CHECK (at < now() + interval '1 day'),
+  CONSTRAINT t_name_check CHECK (char_length("Name") < 10 AND "Name" !~ 'x' AND strpos("Name", 'y') = 0),
+  CONSTRAINT t_n_check CHECK (mod(n, 2) = 0 AND date_part('year', d) > 2000 AND n NOT IN (3, 5)));
+CREATE INDEX t_name_idx ON "T" (char_length("Name")) WHERE "Name" NOT IN ('a', 'b') AND "Name" !~~ 'c%';
+"""
+
+
+def test_postgresql_gets_the_spec_expressions_as_written() -> None:
+    """An inspected spec holds PostgreSQL's own texts; compiled for PostgreSQL, they reach it as
+    written, their names quoted, and it stores the same expressions again."""
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as c:
+        a.run_script(PG_EXPRESSIONS)
+        catalog = a.catalog()
+        text = format_schema(reverse(catalog).schema)
+        sql = compiled(text, "postgresql")
+        c.run_script(sql)
+        assert compare(catalog, c.catalog()) == []
+    assert "CHECK ((\"at\" < (now() + '1 day'::interval)))" in sql
+    assert "(char_length(\"Name\") < 10) AND (\"Name\" !~ 'x'::text)" in sql
+    assert "(\"n\" <> ALL (ARRAY[(3)::bigint, (5)::bigint]))" in sql
+
+
+def test_postgresql_expressions_keep_their_words_and_quote_their_names() -> None:
+    spec = ("entity t {\n  id: int @pk\n  Lock: text\n  n: int\n"
+            "  check (Lock not in ('a', 'b') AND char_length(Lock) > 1 and `n` between 1 and 2)\n}\n")
+    assert ("CHECK (\"Lock\" not in ('a', 'b') AND char_length(\"Lock\") > 1 and \"n\" between 1 and 2)"
+            in compiled(spec, "postgresql"))
+    assert "NOT `Lock` IN ('a', 'b')" in compiled(spec, "mysql")  # other dialects: sqlglot's translation
+
+
 # Small MySQL files, each for one thing the corpus needed; each must round-trip on the engine.
 MYSQL_CASES = {
     "enum values keep their case": "CREATE TABLE film (id int PRIMARY KEY, rating ENUM('G','PG-13') DEFAULT 'G');",
