@@ -393,6 +393,35 @@ def _translate(text: str, dialect: str, limit: int | None, in_bytes: bool, rewri
     return str(tree.sql(dialect=dialect, identify=True))
 
 
+@cache
+def as_written(text: str, limit: int | None, in_bytes: bool) -> str | None:
+    """A spec expression as written, its names quoted and its column names shortened as
+    `_translate` does them; None when that cannot be done from the text (a name sqlglot made
+    up, a name with quotes in it, a comment).
+
+    Example:
+        >>> print(as_written("Lock = 'X' AND `order`.n NOT IN (1, 2)", 63, True))
+        "Lock" = 'X' AND "order"."n" NOT IN (1, 2)
+    """
+    from sqlglot import exp
+
+    tree = expressions.parse(text)
+    assert not isinstance(tree, expressions.ExprError), text
+    if any(node.comments for node in tree.walk()):
+        return None
+    out, last = [], 0
+    for ident in sorted(tree.find_all(exp.Identifier), key=lambda i: i.meta.get("start", -1)):
+        start, end = ident.meta.get("start"), ident.meta.get("end", -1) + 1
+        if start is None or start < last or text[start:end].strip('"`') != ident.name or '"' in ident.name:
+            return None
+        name = ident.name
+        if limit is not None and isinstance(ident.parent, exp.Column) and ident.arg_key == "this":
+            name = shorten(name, limit, in_bytes=in_bytes)
+        out.append(f'{text[last:start]}"{name}"')
+        last = end
+    return "".join(out) + text[last:]
+
+
 _KIND_NAMES = {"table": "the table", "primary key": "the primary key", "unique": "a unique constraint",
                "index": "an index", "foreign key": "a foreign key", "check": "a check constraint"}
 

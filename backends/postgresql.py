@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from schemac.backends.base import Namespace, SqlRenderer
+from schemac.backends.base import Namespace, SqlRenderer, as_written
 from schemac.ir import Entity, Enum, Field, Index
 
 _SERIAL = {"smallint": "SMALLSERIAL", "int": "SERIAL", "bigint": "BIGSERIAL"}
@@ -71,6 +71,14 @@ class PostgresqlRenderer(SqlRenderer):
 
     def expression_default(self, sql: str, f: Field) -> str:
         return sql
+
+    def expr_sql(self, entity: Entity, text: str) -> str:
+        """The spec's expressions are PostgreSQL's: they are written as they are, only their
+        names quoted and shortened. sqlglot's reading and writing of them is not the identity
+        on PostgreSQL (`now()` becomes CURRENT_TIMESTAMP, `x NOT IN (...)` `NOT x IN (...)`,
+        `char_length(x)` `length(x)`, `x !~ 'a'` `NOT x ~ 'a'`), and PostgreSQL would store
+        another expression than the one an inspected spec holds."""
+        return as_written(text, self.IDENT_LIMIT, self.IDENT_BYTES) or super().expr_sql(entity, text)
 
     def enum_sql(self, enum: Enum) -> str:
         values = ", ".join(self.literal(v.name) for v in enum.values)

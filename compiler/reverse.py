@@ -331,10 +331,14 @@ class Reverser:
 
     def sql(self, text: str) -> str:
         """An expression the engine reported, in the spec's syntax and meaning (PostgreSQL's):
-        MySQL's backslash escapes in string literals become standard SQL, and SQLite's LIKE,
-        which ignores case, becomes ILIKE."""
+        MySQL's backslash escapes in string literals become standard SQL, SQLite's LIKE,
+        which ignores case, becomes ILIKE, and PostgreSQL's coercions of an `ARRAY[...]` under
+        ANY or ALL are left for it to add again (schemac.pg_text)."""
         from schemac.ddl_text import tokenize, unquote_string
+        from schemac.pg_text import array_coercions_dropped
 
+        if self.dialect == "postgresql":
+            return array_coercions_dropped(text)
         if self.dialect == "sqlite" and re.search(r"like", text, re.I):
             out, last = [], 0
             for t in tokenize(text):

@@ -584,9 +584,13 @@ class Atoms:
 
 def atoms(text: str, *, backslash_escapes: bool) -> Atoms:
     out = Atoms()
-    for t in tokenize(text, backslash_escapes=backslash_escapes):
+    tokens = tokenize(text, backslash_escapes=backslash_escapes)
+    for i, t in enumerate(tokens):
         if t.kind == "word" and t.text.lower() == "not":
             out.negations += 1
+        elif t.text == "<>" and i + 1 < len(tokens) and tokens[i + 1].is_word("ALL"):
+            out.negations += 1  # PostgreSQL's `x NOT IN (...)`
+            out.operators.add("<>")
         elif t.kind in ("word", "ident"):
             out.names.add(t.value.casefold())
         elif t.kind == "string":
@@ -606,9 +610,9 @@ def atoms(text: str, *, backslash_escapes: bool) -> Atoms:
 def same_meaning_problem(spec: str, reported: str, dialect: str, entity: ir.Entity | None) -> str | None:
     """Whether the engine's rewrite of an expression could mean the spec's.
 
-    Engines rewrite expressions (casts, parentheses, `IN` as `= ANY (ARRAY[...])`, function
-    names), so the test is on parts they keep: the columns named, every string and number,
-    the comparison operators and the number of negations.
+    Engines rewrite expressions (casts, parentheses, `IN` as `= ANY (ARRAY[...])`, `NOT IN`
+    as `<> ALL (ARRAY[...])`, function names), so the test is on parts they keep: the columns
+    named, every string and number, the comparison operators and the number of negations.
     """
     want = atoms(spec, backslash_escapes=False)
     got = atoms(reported, backslash_escapes=dialect == "mysql")

@@ -25,6 +25,7 @@ from schemac.ddl_import import import_ddl
 from schemac.ddl_text import split_statements, tokenize
 from schemac.diagnostics import render
 from schemac.dsl.format import format_schema
+from schemac.pg_text import array_coercions_dropped
 from schemac.reverse import reverse
 
 from conftest import ROOT
@@ -32,7 +33,8 @@ from engines import ScratchDatabase, availability, scratch_database
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = [("chinook", "postgresql"), ("chinook", "mysql"), ("chinook", "sqlite"), ("northwind", "postgresql"),
-         ("sakila", "sqlite"), ("sakila", "mysql"), ("openolat", "mysql"), ("synapse", "postgresql"),
+         ("sakila", "sqlite"), ("sakila", "mysql"), ("openolat", "mysql"), ("openolat", "postgresql"),
+         ("synapse", "postgresql"),
          ("synapse", "sqlite"), ("temporal", "sqlite")]
 
 
@@ -396,6 +398,86 @@ def test_inspect_keeps_postgresql_sequences_and_operator_classes() -> None:
         c.execute("DROP INDEX t_name_pattern")
         c.execute("CREATE INDEX t_name_pattern ON t (name)")  # the operator class counts
         assert [d.path for d in compare(catalog, c.catalog())] == [("table", "t", "index", "t_name_pattern")]
+
+
+# PostgreSQL stores `status IN ('READY', 'RUNNING')` on a varchar column as `(status)::text = ANY
+# ((ARRAY['READY'::character varying, 'RUNNING'::character varying])::text[])`: the array coerced
+# to the operator's type, shown as a cast that PostgreSQL, reading the text back, pushes into the
+# elements. OpenOLAT's `idx_dc_status_idx` is such an index.
+PG_ARRAYS = """CREATE TABLE t (id integer PRIMARY KEY, status varchar(20), kind char(1), note text, n bigint,
+  CONSTRAINT t_status_check CHECK (status IN ('READY', 'RUNNING')),
+  CONSTRAINT t_any_check CHECK (note = ANY (ARRAY[status, 'x'::varchar])),
+  CONSTRAINT t_cast_check CHECK (n::text <> '0' AND kind = ANY (ARRAY['a', 'b']) AND n IN (1, 2)));
+CREATE INDEX t_status_idx ON t (status) WHERE status IN ('READY', 'RUNNING');
+"""
+
+
+def test_postgresql_array_coercions_round_trip(tmp_path: Path) -> None:
+    """Inspect writes such an expression without the array's cast, which PostgreSQL adds
+    again: the imported and the inspected spec both give back the original catalog."""
+    path = tmp_path / "arrays.sql"
+    path.write_text(PG_ARRAYS)
+    round_trip(path, "postgresql")
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as c:
+        a.run_script(PG_ARRAYS + "CREATE INDEX t_other_idx ON t (n) WHERE status NOT IN ('DONE', 'FAILED');\n")
+        catalog = a.catalog()
+        text = format_schema(reverse(catalog).schema)
+        c.run_script(compiled(text, "postgresql"))
+        assert compare(catalog, c.catalog()) == []
+    stored = {i.name: i.predicate for i in catalog.tables["t"].indexes}
+    assert "::text[]" in stored["t_status_idx"] and "::text[]" in stored["t_other_idx"]
+    assert "::text[]" not in text
+    assert "@where(((status)::text = ANY (ARRAY['READY'::character varying, 'RUNNING'::character varying])))" \
+           in text
+    assert "@where(((status)::text <> ALL (ARRAY['DONE'::character varying, 'FAILED'::character varying])))" \
+           in text
+
+
+@pytest.mark.parametrize("stored, written", [
+    ("((s)::text = ANY ((ARRAY['a]'::character varying, 'b'::character varying])::text[]))",
+     "((s)::text = ANY (ARRAY['a]'::character varying, 'b'::character varying]))"),
+    ("(t = ALL ((ARRAY[s, 'b'::character varying])::timestamp without time zone[]))",
+     "(t = ALL (ARRAY[s, 'b'::character varying]))"),
+    ("(i = ANY (ARRAY[1, 2]))", "(i = ANY (ARRAY[1, 2]))"),  # no coercion
+    ("(i = ANY ((ARRAY[1])::int[]::bigint[]))", "(i = ANY ((ARRAY[1])::int[]::bigint[]))"),  # two casts
+    ("(((ARRAY[1, 2])::bigint[]) @> a)", "(((ARRAY[1, 2])::bigint[]) @> a)"),  # not under ANY or ALL
+])
+def test_postgresql_array_coercions_are_left_to_postgresql(stored: str, written: str) -> None:
+    assert array_coercions_dropped(stored) == written
+
+
+# Expressions sqlglot writes differently for PostgreSQL than PostgreSQL stores them (`now()` as
+# CURRENT_TIMESTAMP, `char_length` as `length`, `x !~ 'a'` as `NOT x ~ 'a'`, `x NOT IN (...)` as
+# `NOT x IN (...)`, `strpos` as POSITION, `mod` as `%`, `date_part` as invalid SQL).
+PG_EXPRESSIONS = """CREATE TABLE "T" (id integer PRIMARY KEY, "Name" text, at timestamp, n bigint, d date,
+  CONSTRAINT t_at_check CHECK (at < now() + interval '1 day'),
+  CONSTRAINT t_name_check CHECK (char_length("Name") < 10 AND "Name" !~ 'x' AND strpos("Name", 'y') = 0),
+  CONSTRAINT t_n_check CHECK (mod(n, 2) = 0 AND date_part('year', d) > 2000 AND n NOT IN (3, 5)));
+CREATE INDEX t_name_idx ON "T" (char_length("Name")) WHERE "Name" NOT IN ('a', 'b') AND "Name" !~~ 'c%';
+"""
+
+
+def test_postgresql_gets_the_spec_expressions_as_written() -> None:
+    """An inspected spec holds PostgreSQL's own texts; compiled for PostgreSQL, they reach it as
+    written, their names quoted, and it stores the same expressions again."""
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as c:
+        a.run_script(PG_EXPRESSIONS)
+        catalog = a.catalog()
+        text = format_schema(reverse(catalog).schema)
+        sql = compiled(text, "postgresql")
+        c.run_script(sql)
+        assert compare(catalog, c.catalog()) == []
+    assert "CHECK ((\"at\" < (now() + '1 day'::interval)))" in sql
+    assert "(char_length(\"Name\") < 10) AND (\"Name\" !~ 'x'::text)" in sql
+    assert "(\"n\" <> ALL (ARRAY[(3)::bigint, (5)::bigint]))" in sql
+
+
+def test_postgresql_expressions_keep_their_words_and_quote_their_names() -> None:
+    spec = ("entity t {\n  id: int @pk\n  Lock: text\n  n: int\n"
+            "  check (Lock not in ('a', 'b') AND char_length(Lock) > 1 and `n` between 1 and 2)\n}\n")
+    assert ("CHECK (\"Lock\" not in ('a', 'b') AND char_length(\"Lock\") > 1 and \"n\" between 1 and 2)"
+            in compiled(spec, "postgresql"))
+    assert "NOT `Lock` IN ('a', 'b')" in compiled(spec, "mysql")  # other dialects: sqlglot's translation
 
 
 # Small MySQL files, each for one thing the corpus needed; each must round-trip on the engine.

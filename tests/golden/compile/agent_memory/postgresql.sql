@@ -68,7 +68,7 @@ CREATE TABLE "agent" (
   CONSTRAINT "agent_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "agent_account_id_name_key" UNIQUE ("account_id", "name"),
   CONSTRAINT "agent_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE,
-  CONSTRAINT "agent_embedding_dim_check" CHECK ("embedding_dim" BETWEEN 1 AND 8192)
+  CONSTRAINT "agent_embedding_dim_check" CHECK ("embedding_dim" between 1 and 8192)
 );
 COMMENT ON TABLE "agent" IS 'An agent whose memory this store keeps';
 COMMENT ON COLUMN "agent"."name" IS 'Unique within the account';
@@ -93,7 +93,7 @@ CREATE TABLE "session" (
   CONSTRAINT "session_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE,
   CONSTRAINT "session_agent_id_fkey" FOREIGN KEY ("agent_id") REFERENCES "agent" ("id") ON DELETE CASCADE,
   CONSTRAINT "session_token_total_check" CHECK ("token_total" >= 0),
-  CONSTRAINT "session_closed_after_start" CHECK ("closed_at" IS NULL OR "closed_at" >= "started_at")
+  CONSTRAINT "session_closed_after_start" CHECK ("closed_at" is null or "closed_at" >= "started_at")
 );
 COMMENT ON TABLE "session" IS 'One conversation between an agent and a user (or another agent)';
 COMMENT ON COLUMN "session"."end_user_ref" IS 'Your application''s id for the person talking; never a name or e-mail';
@@ -118,7 +118,7 @@ CREATE TABLE "message" (
   CONSTRAINT "message_session_id_fkey" FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE,
   CONSTRAINT "message_seq_check" CHECK ("seq" >= 1),
   CONSTRAINT "message_token_count_check" CHECK ("token_count" >= 0),
-  CONSTRAINT "message_tool_result_has_call" CHECK ("role" <> 'tool' OR "tool_call_id" IS NOT NULL)
+  CONSTRAINT "message_tool_result_has_call" CHECK ("role" <> 'tool' or "tool_call_id" is not null)
 );
 COMMENT ON TABLE "message" IS 'One turn of a session, numbered from 1';
 COMMENT ON COLUMN "message"."seq" IS 'Position in the session; gaps are allowed after deletions';
@@ -170,8 +170,8 @@ CREATE TABLE "memory_entry" (
   CONSTRAINT "memory_entry_namespace_id_fkey" FOREIGN KEY ("namespace_id") REFERENCES "namespace" ("id") ON DELETE CASCADE,
   CONSTRAINT "memory_entry_source_message_session_id_source_message_seq_fkey" FOREIGN KEY ("source_message_session_id", "source_message_seq") REFERENCES "message" ("session_id", "seq") ON DELETE SET NULL,
   CONSTRAINT "memory_entry_access_count_check" CHECK ("access_count" >= 0),
-  CONSTRAINT "memory_entry_importance_range" CHECK ("importance" BETWEEN 0 AND 1),
-  CONSTRAINT "memory_entry_expires_after_creation" CHECK ("expires_at" IS NULL OR "expires_at" > "created_at")
+  CONSTRAINT "memory_entry_importance_range" CHECK ("importance" between 0 and 1),
+  CONSTRAINT "memory_entry_expires_after_creation" CHECK ("expires_at" is null or "expires_at" > "created_at")
 );
 COMMENT ON TABLE "memory_entry" IS 'One thing an agent remembers';
 COMMENT ON COLUMN "memory_entry"."key" IS 'Optional stable key: writing the same key again replaces the entry';
@@ -204,7 +204,7 @@ CREATE TABLE "document" (
   CONSTRAINT "document_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE,
   CONSTRAINT "document_namespace_id_fkey" FOREIGN KEY ("namespace_id") REFERENCES "namespace" ("id") ON DELETE SET NULL,
   CONSTRAINT "document_byte_size_check" CHECK ("byte_size" >= 0),
-  CONSTRAINT "document_failure_has_error" CHECK ("status" <> 'failed' OR "error" IS NOT NULL)
+  CONSTRAINT "document_failure_has_error" CHECK ("status" <> 'failed' or "error" is not null)
 );
 COMMENT ON TABLE "document" IS 'A source document, stored once per account however often it is uploaded';
 COMMENT ON COLUMN "document"."namespace_id" IS 'Limits retrieval to the agents that see this namespace';
@@ -230,7 +230,7 @@ CREATE TABLE "chunk" (
   CONSTRAINT "chunk_document_id_fkey" FOREIGN KEY ("document_id") REFERENCES "document" ("id") ON DELETE CASCADE,
   CONSTRAINT "chunk_ordinal_check" CHECK ("ordinal" >= 0),
   CONSTRAINT "chunk_token_count_check" CHECK ("token_count" > 0),
-  CONSTRAINT "chunk_span_is_valid" CHECK ("char_start" >= 0 AND "char_end" > "char_start")
+  CONSTRAINT "chunk_span_is_valid" CHECK ("char_start" >= 0 and "char_end" > "char_start")
 );
 COMMENT ON TABLE "chunk" IS 'A passage of a document, embedded for similarity search';
 COMMENT ON COLUMN "chunk"."ordinal" IS '0-based position in the document';

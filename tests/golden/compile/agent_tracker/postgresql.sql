@@ -30,7 +30,7 @@ CREATE TABLE "workspace" (
   "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "workspace_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "workspace_slug_key" UNIQUE ("slug"),
-  CONSTRAINT "workspace_key_prefix_check" CHECK ("key_prefix" = UPPER("key_prefix"))
+  CONSTRAINT "workspace_key_prefix_check" CHECK ("key_prefix" = upper("key_prefix"))
 );
 COMMENT ON TABLE "workspace" IS 'A customer organisation; the tenant boundary';
 COMMENT ON COLUMN "workspace"."id" IS 'The value of app.workspace_id in policies';
@@ -58,9 +58,9 @@ CREATE TABLE "agent_profile" (
   CONSTRAINT "agent_profile_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "agent_profile_workspace_id_handle_key" UNIQUE ("workspace_id", "handle"),
   CONSTRAINT "agent_profile_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("id") ON DELETE CASCADE,
-  CONSTRAINT "agent_profile_max_concurrent_check" CHECK ("max_concurrent" BETWEEN 1 AND 64),
-  CONSTRAINT "agent_profile_llm_has_model" CHECK ("kind" <> 'llm' OR "model" IS NOT NULL),
-  CONSTRAINT "agent_profile_human_has_email" CHECK ("kind" <> 'human' OR "human_email" IS NOT NULL)
+  CONSTRAINT "agent_profile_max_concurrent_check" CHECK ("max_concurrent" between 1 and 64),
+  CONSTRAINT "agent_profile_llm_has_model" CHECK ("kind" <> 'llm' or "model" is not null),
+  CONSTRAINT "agent_profile_human_has_email" CHECK ("kind" <> 'human' or "human_email" is not null)
 );
 COMMENT ON TABLE "agent_profile" IS 'An agent that can be offered work: an LLM agent, a human or a tool';
 COMMENT ON COLUMN "agent_profile"."handle" IS 'Unique within the workspace; used in @-mentions';
@@ -147,8 +147,8 @@ CREATE TABLE "work_item" (
   CONSTRAINT "work_item_sprint_id_fkey" FOREIGN KEY ("sprint_id") REFERENCES "sprint" ("id") ON DELETE SET NULL,
   CONSTRAINT "work_item_reporter_id_fkey" FOREIGN KEY ("reporter_id") REFERENCES "agent_profile" ("id") ON DELETE SET NULL,
   CONSTRAINT "work_item_estimate_points_check" CHECK ("estimate_points" >= 0),
-  CONSTRAINT "work_item_epic_is_root" CHECK ("kind" <> 'epic' OR "parent_id" IS NULL),
-  CONSTRAINT "work_item_closed_has_time" CHECK (NOT "status" IN ('done', 'cancelled') OR "closed_at" IS NOT NULL)
+  CONSTRAINT "work_item_epic_is_root" CHECK ("kind" <> 'epic' or "parent_id" is null),
+  CONSTRAINT "work_item_closed_has_time" CHECK ("status" not in ('done', 'cancelled') or "closed_at" is not null)
 );
 COMMENT ON TABLE "work_item" IS 'An epic, story, task, bug or spike. Items form a tree through `parent`: epics at the
 top, stories under epics, tasks under stories. Dependencies between items are the
@@ -202,11 +202,11 @@ CREATE TABLE "assignment" (
   CONSTRAINT "assignment_agent_id_fkey" FOREIGN KEY ("agent_id") REFERENCES "agent_profile" ("id"),
   CONSTRAINT "assignment_offered_by_id_fkey" FOREIGN KEY ("offered_by_id") REFERENCES "agent_profile" ("id") ON DELETE SET NULL,
   CONSTRAINT "assignment_delegated_from_id_fkey" FOREIGN KEY ("delegated_from_id") REFERENCES "assignment" ("id"),
-  CONSTRAINT "assignment_delegation_depth_check" CHECK ("delegation_depth" BETWEEN 0 AND 8),
+  CONSTRAINT "assignment_delegation_depth_check" CHECK ("delegation_depth" between 0 and 8),
   CONSTRAINT "assignment_tokens_used_check" CHECK ("tokens_used" >= 0),
-  CONSTRAINT "assignment_depth_matches_chain" CHECK (("delegated_from_id" IS NULL AND "delegation_depth" = 0) OR ("delegated_from_id" IS NOT NULL AND "delegation_depth" > 0)),
-  CONSTRAINT "assignment_responded_after_offer" CHECK ("responded_at" IS NULL OR "responded_at" >= "offered_at"),
-  CONSTRAINT "assignment_finished_has_time" CHECK (NOT "status" IN ('completed', 'failed', 'revoked') OR "finished_at" IS NOT NULL)
+  CONSTRAINT "assignment_depth_matches_chain" CHECK (("delegated_from_id" is null and "delegation_depth" = 0) or ("delegated_from_id" is not null and "delegation_depth" > 0)),
+  CONSTRAINT "assignment_responded_after_offer" CHECK ("responded_at" is null or "responded_at" >= "offered_at"),
+  CONSTRAINT "assignment_finished_has_time" CHECK ("status" not in ('completed', 'failed', 'revoked') or "finished_at" is not null)
 );
 COMMENT ON TABLE "assignment" IS 'One offer of one work item to one agent. Declining ends it; delegating ends it too, and
 the new assignment for the delegate points back through `delegated_from`, so following
@@ -236,7 +236,7 @@ CREATE TABLE "assignment_event" (
   CONSTRAINT "assignment_event_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("id") ON DELETE CASCADE,
   CONSTRAINT "assignment_event_assignment_id_fkey" FOREIGN KEY ("assignment_id") REFERENCES "assignment" ("id") ON DELETE CASCADE,
   CONSTRAINT "assignment_event_actor_id_fkey" FOREIGN KEY ("actor_id") REFERENCES "agent_profile" ("id") ON DELETE SET NULL,
-  CONSTRAINT "assignment_event_changes_status" CHECK ("from_status" IS NULL OR "from_status" <> "to_status")
+  CONSTRAINT "assignment_event_changes_status" CHECK ("from_status" is null or "from_status" <> "to_status")
 );
 COMMENT ON TABLE "assignment_event" IS 'Append-only log of assignment status changes; never updated or deleted';
 COMMENT ON COLUMN "assignment_event"."from_status" IS 'Null for the event that created the assignment';
@@ -259,7 +259,7 @@ CREATE TABLE "comment" (
   CONSTRAINT "comment_work_item_id_fkey" FOREIGN KEY ("work_item_id") REFERENCES "work_item" ("id") ON DELETE CASCADE,
   CONSTRAINT "comment_author_id_fkey" FOREIGN KEY ("author_id") REFERENCES "agent_profile" ("id"),
   CONSTRAINT "comment_reply_to_id_fkey" FOREIGN KEY ("reply_to_id") REFERENCES "comment" ("id") ON DELETE CASCADE,
-  CONSTRAINT "comment_edited_after_created" CHECK ("edited_at" IS NULL OR "edited_at" >= "created_at")
+  CONSTRAINT "comment_edited_after_created" CHECK ("edited_at" is null or "edited_at" >= "created_at")
 );
 COMMENT ON TABLE "comment" IS 'A comment on a work item, by an agent or a human; replies form threads';
 COMMENT ON COLUMN "comment"."reply_to_id" IS 'The comment this answers; null for a top-level comment';

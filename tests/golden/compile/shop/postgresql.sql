@@ -32,7 +32,7 @@ CREATE TABLE "tenant" (
   "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "tenant_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "tenant_slug_key" UNIQUE ("slug"),
-  CONSTRAINT "tenant_currency_check" CHECK ("currency" = UPPER("currency"))
+  CONSTRAINT "tenant_currency_check" CHECK ("currency" = upper("currency"))
 );
 COMMENT ON TABLE "tenant" IS 'A merchant; every other row in this schema belongs to exactly one tenant';
 COMMENT ON COLUMN "tenant"."id" IS 'Also the value of app.tenant_id in row-level policies';
@@ -82,7 +82,7 @@ CREATE TABLE "address" (
   CONSTRAINT "address_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "address_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "address_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id") ON DELETE CASCADE,
-  CONSTRAINT "address_country_check" CHECK ("country" = UPPER("country"))
+  CONSTRAINT "address_country_check" CHECK ("country" = upper("country"))
 );
 COMMENT ON TABLE "address" IS 'A postal address in a customer''s address book';
 COMMENT ON COLUMN "address"."label" IS 'The customer''s own name for it: Home, Office';
@@ -140,7 +140,7 @@ CREATE TABLE "product" (
   CONSTRAINT "product_category_id_fkey" FOREIGN KEY ("category_id") REFERENCES "category" ("id") ON DELETE SET NULL,
   CONSTRAINT "product_price_check" CHECK ("price" >= 0),
   CONSTRAINT "product_weight_grams_check" CHECK ("weight_grams" > 0),
-  CONSTRAINT "product_compare_above_price" CHECK ("compare_at_price" IS NULL OR "compare_at_price" > "price")
+  CONSTRAINT "product_compare_above_price" CHECK ("compare_at_price" is null or "compare_at_price" > "price")
 );
 COMMENT ON TABLE "product" IS 'One sellable variant (SKU) of something the merchant sells';
 COMMENT ON COLUMN "product"."sku" IS 'The merchant''s stock keeping unit';
@@ -204,7 +204,7 @@ CREATE TABLE "review" (
   CONSTRAINT "review_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "review_product_id_fkey" FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE CASCADE,
   CONSTRAINT "review_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id") ON DELETE SET NULL,
-  CONSTRAINT "review_rating_check" CHECK ("rating" >= 1 AND "rating" <= 5)
+  CONSTRAINT "review_rating_check" CHECK ("rating" >= 1 and "rating" <= 5)
 );
 COMMENT ON TABLE "review" IS 'A customer''s rating of a product, shown on the product page once approved';
 COMMENT ON COLUMN "review"."customer_id" IS 'Cleared when the account is deleted; the review stays';
@@ -219,7 +219,7 @@ CREATE TABLE "warehouse" (
   CONSTRAINT "warehouse_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "warehouse_tenant_id_code_key" UNIQUE ("tenant_id", "code"),
   CONSTRAINT "warehouse_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
-  CONSTRAINT "warehouse_country_check" CHECK ("country" = UPPER("country"))
+  CONSTRAINT "warehouse_country_check" CHECK ("country" = upper("country"))
 );
 COMMENT ON TABLE "warehouse" IS 'A place stock is kept and shipped from';
 COMMENT ON COLUMN "warehouse"."code" IS 'Short code printed on pick lists';
@@ -259,7 +259,7 @@ CREATE TABLE "cart" (
   CONSTRAINT "cart_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "cart_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "cart_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id") ON DELETE SET NULL,
-  CONSTRAINT "cart_currency_check" CHECK ("currency" = UPPER("currency"))
+  CONSTRAINT "cart_currency_check" CHECK ("currency" = upper("currency"))
 );
 COMMENT ON TABLE "cart" IS 'A shopping cart; anonymous until the shopper signs in or checks out';
 COMMENT ON COLUMN "cart"."id" IS 'Kept in the shopper''s cookie';
@@ -292,10 +292,10 @@ CREATE TABLE "coupon" (
   CONSTRAINT "coupon_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "coupon_tenant_id_code_key" UNIQUE ("tenant_id", "code"),
   CONSTRAINT "coupon_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
-  CONSTRAINT "coupon_code_check" CHECK ("code" = UPPER("code")),
-  CONSTRAINT "coupon_percent_off_check" CHECK ("percent_off" > 0 AND "percent_off" <= 100),
+  CONSTRAINT "coupon_code_check" CHECK ("code" = upper("code")),
+  CONSTRAINT "coupon_percent_off_check" CHECK ("percent_off" > 0 and "percent_off" <= 100),
   CONSTRAINT "coupon_max_uses_check" CHECK ("max_uses" > 0),
-  CONSTRAINT "coupon_ends_after_start" CHECK ("ends_at" IS NULL OR "ends_at" > "starts_at")
+  CONSTRAINT "coupon_ends_after_start" CHECK ("ends_at" is null or "ends_at" > "starts_at")
 );
 COMMENT ON TABLE "coupon" IS 'A discount code shoppers enter at checkout';
 COMMENT ON COLUMN "coupon"."code" IS 'Stored upper-case; what the shopper types is upper-cased';
@@ -338,13 +338,13 @@ CREATE TABLE "order" (
   CONSTRAINT "order_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "order_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer" ("id"),
   CONSTRAINT "order_cart_id_fkey" FOREIGN KEY ("cart_id") REFERENCES "cart" ("id") ON DELETE SET NULL,
-  CONSTRAINT "order_currency_check" CHECK ("currency" = UPPER("currency")),
+  CONSTRAINT "order_currency_check" CHECK ("currency" = upper("currency")),
   CONSTRAINT "order_subtotal_check" CHECK ("subtotal" >= 0),
   CONSTRAINT "order_shipping_total_check" CHECK ("shipping_total" >= 0),
   CONSTRAINT "order_tax_total_check" CHECK ("tax_total" >= 0),
   CONSTRAINT "order_discount_total_check" CHECK ("discount_total" >= 0),
   CONSTRAINT "order_totals_add_up" CHECK ("grand_total" = "subtotal" + "shipping_total" + "tax_total" - "discount_total"),
-  CONSTRAINT "order_cancelled_has_time" CHECK ("status" <> 'cancelled' OR "cancelled_at" IS NOT NULL)
+  CONSTRAINT "order_cancelled_has_time" CHECK ("status" <> 'cancelled' or "cancelled_at" is not null)
 );
 COMMENT ON TABLE "order" IS 'A placed order; prices and addresses are copied so later edits do not change it';
 COMMENT ON COLUMN "order"."number" IS 'Per-tenant order number printed on receipts (#1001)';
@@ -405,12 +405,12 @@ CREATE TABLE "payment" (
   CONSTRAINT "payment_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "payment_order_id_fkey" FOREIGN KEY ("order_id") REFERENCES "order" ("id"),
   CONSTRAINT "payment_amount_check" CHECK ("amount" > 0),
-  CONSTRAINT "payment_currency_check" CHECK ("currency" = UPPER("currency")),
-  CONSTRAINT "payment_card_last4_check" CHECK (LENGTH("card_last4") = 4),
-  CONSTRAINT "payment_card_exp_month_check" CHECK ("card_exp_month" BETWEEN 1 AND 12),
-  CONSTRAINT "payment_card_exp_year_check" CHECK ("card_exp_year" BETWEEN 2000 AND 2100),
-  CONSTRAINT "payment_card_is_tokenized" CHECK ("method" <> 'card' OR ("pan_token" IS NOT NULL AND "card_last4" IS NOT NULL)),
-  CONSTRAINT "payment_captured_has_time" CHECK ("status" <> 'captured' OR "captured_at" IS NOT NULL)
+  CONSTRAINT "payment_currency_check" CHECK ("currency" = upper("currency")),
+  CONSTRAINT "payment_card_last4_check" CHECK (length("card_last4") = 4),
+  CONSTRAINT "payment_card_exp_month_check" CHECK ("card_exp_month" between 1 and 12),
+  CONSTRAINT "payment_card_exp_year_check" CHECK ("card_exp_year" between 2000 and 2100),
+  CONSTRAINT "payment_card_is_tokenized" CHECK ("method" <> 'card' or ("pan_token" is not null and "card_last4" is not null)),
+  CONSTRAINT "payment_captured_has_time" CHECK ("status" <> 'captured' or "captured_at" is not null)
 );
 COMMENT ON TABLE "payment" IS 'An attempt to collect money for an order; card data is tokenized by the PSP';
 COMMENT ON COLUMN "payment"."psp_reference" IS 'The charge id at the PSP; null until the PSP answers';
@@ -439,7 +439,7 @@ CREATE TABLE "refund" (
   CONSTRAINT "refund_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "refund_payment_id_fkey" FOREIGN KEY ("payment_id") REFERENCES "payment" ("id"),
   CONSTRAINT "refund_amount_check" CHECK ("amount" > 0),
-  CONSTRAINT "refund_check" CHECK ("processed_at" IS NULL OR "processed_at" >= "requested_at")
+  CONSTRAINT "refund_check" CHECK ("processed_at" is null or "processed_at" >= "requested_at")
 );
 COMMENT ON TABLE "refund" IS 'Money returned to the customer against a captured payment';
 COMMENT ON COLUMN "refund"."amount" IS 'At most the captured amount; the application checks the sum';
@@ -461,7 +461,7 @@ CREATE TABLE "shipment" (
   CONSTRAINT "shipment_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant" ("id") ON DELETE CASCADE,
   CONSTRAINT "shipment_order_id_fkey" FOREIGN KEY ("order_id") REFERENCES "order" ("id"),
   CONSTRAINT "shipment_warehouse_id_fkey" FOREIGN KEY ("warehouse_id") REFERENCES "warehouse" ("id"),
-  CONSTRAINT "shipment_delivered_after_shipped" CHECK ("delivered_at" IS NULL OR ("shipped_at" IS NOT NULL AND "delivered_at" >= "shipped_at"))
+  CONSTRAINT "shipment_delivered_after_shipped" CHECK ("delivered_at" is null or ("shipped_at" is not null and "delivered_at" >= "shipped_at"))
 );
 COMMENT ON TABLE "shipment" IS 'A parcel sent for an order; an order may ship in several parcels';
 COMMENT ON COLUMN "shipment"."warehouse_id" IS 'Where it was packed';

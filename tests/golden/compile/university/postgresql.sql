@@ -109,7 +109,7 @@ CREATE TABLE "term" (
   "add_drop_deadline" DATE NOT NULL,
   CONSTRAINT "term_pkey" PRIMARY KEY ("year", "season"),
   CONSTRAINT "term_ends_after_start" CHECK ("ends_on" > "starts_on"),
-  CONSTRAINT "term_deadline_within_term" CHECK ("add_drop_deadline" BETWEEN "starts_on" AND "ends_on")
+  CONSTRAINT "term_deadline_within_term" CHECK ("add_drop_deadline" between "starts_on" and "ends_on")
 );
 COMMENT ON TABLE "term" IS 'An academic term, identified by year and season';
 COMMENT ON COLUMN "term"."add_drop_deadline" IS 'Last day to drop a section without a W on the transcript';
@@ -126,7 +126,7 @@ CREATE TABLE "student" (
   CONSTRAINT "student_person_id_fkey" FOREIGN KEY ("person_id") REFERENCES "person" ("id") ON DELETE CASCADE,
   CONSTRAINT "student_advisor_id_fkey" FOREIGN KEY ("advisor_id") REFERENCES "instructor" ("person_id") ON DELETE SET NULL,
   CONSTRAINT "student_admitted_year_admitted_season_fkey" FOREIGN KEY ("admitted_year", "admitted_season") REFERENCES "term" ("year", "season"),
-  CONSTRAINT "student_gpa_check" CHECK ("gpa" BETWEEN 0 AND 4)
+  CONSTRAINT "student_gpa_check" CHECK ("gpa" between 0 and 4)
 );
 COMMENT ON TABLE "student" IS 'A person admitted to a degree program; their key is their person id';
 COMMENT ON COLUMN "student"."program" IS 'Degree program, e.g. BSc Computer Science';
@@ -143,7 +143,7 @@ CREATE TABLE "grade_scale" (
   "passing" BOOLEAN NOT NULL,
   CONSTRAINT "grade_scale_pkey" PRIMARY KEY ("id"),
   CONSTRAINT "grade_scale_letter_key" UNIQUE ("letter"),
-  CONSTRAINT "grade_scale_points_check" CHECK ("points" BETWEEN 0 AND 4)
+  CONSTRAINT "grade_scale_points_check" CHECK ("points" between 0 and 4)
 );
 COMMENT ON TABLE "grade_scale" IS 'The letter grades and the grade points they are worth';
 COMMENT ON COLUMN "grade_scale"."id" IS 'Sort order on transcripts';
@@ -160,7 +160,7 @@ CREATE TABLE "course" (
   "active" BOOLEAN NOT NULL DEFAULT TRUE,
   CONSTRAINT "course_pkey" PRIMARY KEY ("department_code", "number"),
   CONSTRAINT "course_department_code_fkey" FOREIGN KEY ("department_code") REFERENCES "department" ("code"),
-  CONSTRAINT "course_number_check" CHECK ("number" BETWEEN 100 AND 999),
+  CONSTRAINT "course_number_check" CHECK ("number" between 100 and 999),
   CONSTRAINT "course_credits_check" CHECK ("credits" > 0)
 );
 COMMENT ON TABLE "course" IS 'A course in the catalog, identified by department and number, as in CS 101';
@@ -200,9 +200,9 @@ CREATE TABLE "section" (
   CONSTRAINT "section_term_year_term_season_fkey" FOREIGN KEY ("term_year", "term_season") REFERENCES "term" ("year", "season") ON DELETE RESTRICT,
   CONSTRAINT "section_room_building_room_number_fkey" FOREIGN KEY ("room_building", "room_number") REFERENCES "room" ("building_code", "number") ON DELETE SET NULL,
   CONSTRAINT "section_department_code_course_number_fkey" FOREIGN KEY ("department_code", "course_number") REFERENCES "course" ("department_code", "number") ON DELETE RESTRICT,
-  CONSTRAINT "section_number_check" CHECK ("number" BETWEEN 1 AND 99),
+  CONSTRAINT "section_number_check" CHECK ("number" between 1 and 99),
   CONSTRAINT "section_capacity_check" CHECK ("capacity" > 0),
-  CONSTRAINT "section_not_overbooked" CHECK ("enrolled_count" BETWEEN 0 AND "capacity"),
+  CONSTRAINT "section_not_overbooked" CHECK ("enrolled_count" between 0 and "capacity"),
   CONSTRAINT "section_ends_after_start" CHECK ("ends_at" > "starts_at")
 );
 COMMENT ON TABLE "section" IS 'One offering of a course in a term. Its key is the course, the term and the section
@@ -228,7 +228,7 @@ CREATE TABLE "section_instructor" (
   CONSTRAINT "section_instructor_pkey" PRIMARY KEY ("section_department_code", "section_course_number", "section_term_year", "section_term_season", "section_number", "instructor_person_id"),
   CONSTRAINT "section_instructor_section_department_code_section_cou_72d46035" FOREIGN KEY ("section_department_code", "section_course_number", "section_term_year", "section_term_season", "section_number") REFERENCES "section" ("department_code", "course_number", "term_year", "term_season", "number") ON DELETE CASCADE,
   CONSTRAINT "section_instructor_instructor_person_id_fkey" FOREIGN KEY ("instructor_person_id") REFERENCES "instructor" ("person_id") ON DELETE CASCADE,
-  CONSTRAINT "section_instructor_share_pct_check" CHECK ("share_pct" BETWEEN 1 AND 100)
+  CONSTRAINT "section_instructor_share_pct_check" CHECK ("share_pct" between 1 and 100)
 );
 COMMENT ON TABLE "section_instructor" IS 'Who teaches the section, and in what role';
 COMMENT ON COLUMN "section_instructor"."share_pct" IS 'Share of the teaching load, for workload reports';
@@ -268,8 +268,8 @@ CREATE TABLE "enrollment" (
   CONSTRAINT "enrollment_student_id_term_year_term_season_fkey" FOREIGN KEY ("student_id", "term_year", "term_season") REFERENCES "term_registration" ("student_id", "term_year", "term_season") ON DELETE CASCADE,
   CONSTRAINT "enrollment_section_fkey" FOREIGN KEY ("department_code", "course_number", "term_year", "term_season", "section_number") REFERENCES "section" ("department_code", "course_number", "term_year", "term_season", "number") ON DELETE RESTRICT,
   CONSTRAINT "enrollment_waitlist_position_check" CHECK ("waitlist_position" >= 1),
-  CONSTRAINT "enrollment_waitlist_has_position" CHECK ("status" <> 'waitlisted' OR "waitlist_position" IS NOT NULL),
-  CONSTRAINT "enrollment_drop_has_time" CHECK (NOT "status" IN ('dropped', 'withdrawn') OR "dropped_at" IS NOT NULL)
+  CONSTRAINT "enrollment_waitlist_has_position" CHECK ("status" <> 'waitlisted' or "waitlist_position" is not null),
+  CONSTRAINT "enrollment_drop_has_time" CHECK ("status" not in ('dropped', 'withdrawn') or "dropped_at" is not null)
 );
 COMMENT ON TABLE "enrollment" IS 'A student''s place in a section. The two references share term_year and term_season,
 so the section must be in the term of the registration. The key allows one section of
