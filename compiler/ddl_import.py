@@ -49,6 +49,8 @@ _CREATE = re.compile(
     r"(MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN|RULE"
     r"|EVENT|VIRTUAL\s+TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
     r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
+_INDEX = re.compile(r'\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?'
+                    r'("[^"]+"|\w+)', re.I)
 KINDS = {"VIEW": "view", "FUNCTION": "function", "PROCEDURE": "procedure", "TRIGGER": "trigger",
          "SEQUENCE": "sequence", "EXTENSION": "extension", "SCHEMA": "schema", "MATERIALIZED VIEW": "materialized view"}
 
@@ -119,7 +121,8 @@ class Importer:
         self.sequences: dict[str, cat.SequenceInfo] = {}
         self.lines: dict[str, int] = {}
         self.object_lines: list[int] = []  # the line of each of `objects`
-        self.altering: dict[int, str] = {}  # an ALTER TABLE among `objects` -> its table, whose block has it if raw
+        self.about: dict[int, str] = {}  # a statement among `objects` -> its table, whose block has it if raw
+        self.late: set[int] = set()  # statements among `objects` that need the tables, wherever they are
         self.notes: list[str] = []
         self.grouped: dict[str, list[int]] = {}  # a note given for many lines -> those lines
         self.database: str | None = None  # MySQL: the database the statements at hand are in
@@ -151,8 +154,9 @@ class Importer:
             quiet.setLevel(level)
         # A statement of no known kind (a DO block creating an extension...) that comes before
         # some table is created before the tables, as in the file.
-        self.objects = [dataclasses.replace(o, before_tables=True) if o.kind == "statement" and at < last_table else o
-                        for o, at in zip(self.objects, self.object_lines, strict=True)]
+        self.objects = [dataclasses.replace(o, before_tables=True)
+                        if o.kind == "statement" and at < last_table and i not in self.late else o
+                        for i, (o, at) in enumerate(zip(self.objects, self.object_lines, strict=True))]
         for name, lines in others.items():
             count = f"{len(lines)} statement{'s' * (len(lines) > 1)}"
             self.notes.append(f"line {lines[0]}: database '{name}' ({count}) is not imported: a spec describes one "
@@ -169,7 +173,7 @@ class Importer:
         made = {name for t in self.tables.values() if t.name in raw for name in t.serials}  # by the kept SQL
         catalog = dataclasses.replace(
             catalog, sequences={n: s for n, s in self.sequences.items() if n not in made},
-            objects=tuple(o for i, o in enumerate(self.objects) if self.altering.get(i) not in raw))
+            objects=tuple(o for i, o in enumerate(self.objects) if self.about.get(i) not in raw))
         return Imported(catalog, self.notes, self.lines)
 
     def report(self, line: int, message: str) -> None:
@@ -189,7 +193,8 @@ class Importer:
             return
         if self.dialect == "mysql" and _INNODB.match(body) and _INNODB.match(body).group(1) in self.tables:  # type: ignore[union-attr]
             return  # the storage engine schemac's tables use anyway
-        if self.dialect == "postgresql" and (self.sequence(body, line) or self.attach_partition(body)):
+        if self.dialect == "postgresql" and (self.sequence(body, line) or self.attach_partition(body)
+                                             or self.partitioned_index(body, line)):
             return None
         import sqlglot
         from sqlglot import exp
@@ -225,9 +230,12 @@ class Importer:
 
         kind, name = "statement", f"statement_{line}"
         m = _CREATE.match(sql)
+        index = _INDEX.match(sql)
         if m:
             kind = m.group(1).lower().replace("  ", " ")
             name = m.group(2).split(".")[-1].strip('"`[]')
+        elif index and tree is None:  # one sqlglot does not parse (ON ONLY)
+            kind, name = "index", index.group(1).strip('"')
         elif isinstance(tree, exp.Create):
             kind = KINDS.get(str(tree.kind or "").upper(), str(tree.kind or "statement").lower())
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -236,7 +244,7 @@ class Importer:
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
             if tree.this.name in self.tables:
                 self.tables[tree.this.name].statements.append(sql)
-                self.altering[len(self.objects)] = tree.this.name
+                self.about[len(self.objects)] = tree.this.name
         unqualified = mysql_text.unqualified(sql, self.database) if self.dialect == "mysql" and self.database else sql
         self.objects.append(cat.SchemaObject(kind, name, unqualified, unqualified))
         dropped = f", without its '{self.database}.' qualifiers" if unqualified != sql else ""
@@ -289,6 +297,22 @@ class Importer:
             return False
         partition.partition_of, partition.partition_bound = _unqualified(m.group(1)), m.group(3).strip()
         partition.attach = sql
+        return True
+
+    def partitioned_index(self, sql: str, line: int) -> bool:
+        """pg_dump's index on a partitioned table, CREATE INDEX ... ON ONLY (in its table's
+        block when the table is kept whole), and ALTER INDEX ... ATTACH PARTITION, which
+        sqlglot does not parse: kept as raw SQL, after the tables."""
+        m = re.match(r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+ONLY\s+((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))', sql,
+                     re.I | re.S)
+        table = self.tables.get(_unqualified(m.group(1))) if m else None
+        if table is None and not re.match(r"ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s", sql, re.I | re.S):
+            return False
+        self.late.add(len(self.objects))
+        if table is not None:
+            self.about[len(self.objects)] = table.name
+            table.statements.append(sql)
+        self.keep(sql, line, None)
         return True
 
     def session_or_database(self, body: str, line: int) -> bool:
