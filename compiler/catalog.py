@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from schemac.ddl_text import ColumnText, parse_create_index, parse_create_table
@@ -54,7 +54,7 @@ class Column:
     default: str | None = None  # the engine's text of the default expression
     identity: str | None = None  # 'always' / 'by default' (PostgreSQL), 'auto_increment', 'autoincrement'
     comment: str | None = None
-    generated: str | None = None  # a generated column's expression (SQLite only, so far)
+    generated: str | None = None  # a generated column's expression (SQLite, PostgreSQL)
     stored: bool = False  # a generated column is STORED, not VIRTUAL
     on_update: str | None = None  # MySQL: the ON UPDATE of a timestamp column, as the engine writes it
 
@@ -121,7 +121,13 @@ class Table:
     checks: tuple[CheckConstraint, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
-    definition: str | None = None  # the engine's CREATE TABLE text, where it keeps one (SQLite)
+    # The statements that create the table as it is: SQLite's own CREATE TABLE text;
+    # PostgreSQL's written from the catalog (inspect) or as the dump has them (import).
+    definition: str | None = None
+    partition_by: str | None = None  # PostgreSQL: a partitioned table's key, `RANGE (payment_date)`
+    partition_of: str | None = None  # PostgreSQL: the table a partition belongs to
+    partition_bound: str | None = None  # and its bound, `FOR VALUES FROM (...) TO (...)`
+    beyond: str | None = None  # what the fields above do not say (UNLOGGED, storage parameters...), if anything
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -184,9 +190,11 @@ class SequenceInfo:
                 and self.maximum == SEQUENCE_MAXIMUM.get(column_type) and not self.cycle)
 
     def create_sql(self, quote: Callable[[str], str]) -> str:
-        return (f"CREATE SEQUENCE {quote(self.name)} AS {self.type} START WITH {self.start} INCREMENT BY "
-                f"{self.increment} MINVALUE {self.minimum} MAXVALUE {self.maximum} CACHE {self.cache}"
-                f"{' CYCLE' if self.cycle else ''};")
+        return f"CREATE SEQUENCE {quote(self.name)} AS {self.type} {self.options()};"
+
+    def options(self) -> str:
+        return (f"START WITH {self.start} INCREMENT BY {self.increment} MINVALUE {self.minimum} "
+                f"MAXVALUE {self.maximum} CACHE {self.cache}{' CYCLE' if self.cycle else ''}")
 
 
 SEQUENCE_MAXIMUM = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
@@ -255,15 +263,20 @@ PG_IDENTITY = {"a": "always", "d": "by default"}
 PG_ORIGIN: dict[str | None, IndexOrigin] = {"p": "primary_key", "u": "unique", "x": "index", None: "index"}
 
 PG_TABLES = """
-SELECT c.oid AS oid, c.relname AS name, obj_description(c.oid, 'pg_class') AS comment
+SELECT c.oid AS oid, c.relname AS name, obj_description(c.oid, 'pg_class') AS comment,
+       pg_get_partkeydef(c.oid) AS partition_by, p.relname AS partition_of,
+       pg_get_expr(c.relpartbound, c.oid) AS partition_bound, c.relpersistence = 'u' AS unlogged,
+       array_to_string(c.reloptions, ', ') AS options
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
+LEFT JOIN pg_class p ON p.oid = i.inhparent
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
 ORDER BY c.relname
 """
 PG_COLUMNS = """
 SELECT a.attrelid AS oid, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
        NOT a.attnotnull AS nullable, pg_get_expr(d.adbin, d.adrelid) AS default_sql,
-       a.attidentity AS identity, col_description(a.attrelid, a.attnum) AS comment
+       a.attidentity AS identity, a.attgenerated AS generated, col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -283,6 +296,7 @@ FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class f ON f.oid = con.confrelid
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
+  AND NOT EXISTS (SELECT FROM pg_constraint up WHERE up.oid = con.conparentid AND up.conrelid = con.conrelid)
 ORDER BY con.conrelid, con.conname
 """
 PG_INDEXES = """
@@ -318,16 +332,20 @@ def _read_postgresql(conn: Any) -> Catalog:
     columns = _group(_rows(conn, PG_COLUMNS), "OID")
     constraints = _group(_rows(conn, PG_CONSTRAINTS), "OID")
     indexes = _group(_rows(conn, PG_INDEXES), "OID")
+    sequences = {r["NAME"]: SequenceInfo(r["NAME"], r["TYPE"], r["START"], r["INCREMENT"], r["MINIMUM"], r["MAXIMUM"],
+                                         r["CACHE"], r["CYCLE"],
+                                         (r["OWNER_TABLE"], r["OWNER_COLUMN"]) if r["OWNER_TABLE"] else None,
+                                         r["DEPTYPE"] == "i")
+                 for r in _rows(conn, PG_SEQUENCES)}
     tables: dict[str, Table] = {}
     for t in _rows(conn, PG_TABLES):
         cols = columns.get(t["OID"], [])
         by_num = {c["NUM"]: c["NAME"] for c in cols}
         cons = constraints.get(t["OID"], [])
         pk = next((PrimaryKey(c["NAME"], tuple(c["COLUMNS"])) for c in cons if c["KIND"] == "p"), None)
-        tables[t["NAME"]] = Table(
+        table = Table(
             name=t["NAME"],
-            columns=tuple(Column(c["NAME"], c["TYPE"], c["NULLABLE"], c["DEFAULT_SQL"],
-                                 PG_IDENTITY.get(c["IDENTITY"] or ""), c["COMMENT"]) for c in cols),
+            columns=tuple(_pg_column(c) for c in cols),
             primary_key=pk,
             uniques=tuple(UniqueConstraint(c["NAME"], tuple(c["COLUMNS"])) for c in cons if c["KIND"] == "u"),
             foreign_keys=tuple(
@@ -338,13 +356,13 @@ def _read_postgresql(conn: Any) -> Catalog:
                          for c in cons if c["KIND"] == "c"),
             indexes=tuple(_pg_index(i, by_num) for i in indexes.get(t["OID"], [])),
             comment=t["COMMENT"],
+            partition_by=t["PARTITION_BY"],
+            partition_of=t["PARTITION_OF"],
+            partition_bound=t["PARTITION_BOUND"],
+            beyond=_pg_table_beyond(t),
         )
+        tables[t["NAME"]] = replace(table, definition=_pg_definition(table, cons, t, sequences))
     enums = {e["NAME"]: EnumType(e["NAME"], tuple(e["LABELS"]), e["COMMENT"]) for e in _rows(conn, PG_ENUMS)}
-    sequences = {r["NAME"]: SequenceInfo(r["NAME"], r["TYPE"], r["START"], r["INCREMENT"], r["MINIMUM"], r["MAXIMUM"],
-                                         r["CACHE"], r["CYCLE"],
-                                         (r["OWNER_TABLE"], r["OWNER_COLUMN"]) if r["OWNER_TABLE"] else None,
-                                         r["DEPTYPE"] == "i")
-                 for r in _rows(conn, PG_SEQUENCES)}
     return Catalog("postgresql", tables, enums, _pg_objects(conn), sequences)
 
 
@@ -369,6 +387,71 @@ def _pg_check(definition: str) -> str:
     if text.upper().startswith("CHECK (") and text.endswith(")"):
         text = text[len("CHECK ("):-1]
     return text
+
+
+def _pg_column(row: dict[str, Any]) -> Column:
+    """A column; a generated column's expression is in pg_attrdef, as a default's is."""
+    generated = row["DEFAULT_SQL"] if row["GENERATED"] else None
+    return Column(row["NAME"], row["TYPE"], row["NULLABLE"], None if generated else row["DEFAULT_SQL"],
+                  PG_IDENTITY.get(row["IDENTITY"] or ""), row["COMMENT"], generated, row["GENERATED"] == "s")
+
+
+def _pg_table_beyond(row: dict[str, Any]) -> str | None:
+    said = ["UNLOGGED"] if row["UNLOGGED"] else []
+    said += [f"storage parameters ({row['OPTIONS']})"] if row["OPTIONS"] else []
+    return " and ".join(said) or None
+
+
+def _pg_definition(table: Table, constraints: list[dict[str, Any]], row: dict[str, Any],
+                   sequences: dict[str, SequenceInfo]) -> str:
+    """The statements that create `table` as the catalog has it, in pg_dump's spirit: CREATE
+    TABLE with its columns, keys and checks, then its foreign keys, indexes and comments, and
+    a partition's ATTACH PARTITION last, so that the keys and indexes made before it are the
+    ones PostgreSQL attaches to the partitioned table's (none is made again, under another
+    name). The indexes of a partitioned table are made on it before any partition exists:
+    not ON ONLY, which would leave them invalid."""
+    q = _quote_pg
+    items = [f"{q(c.name)} {_pg_column_sql(table.name, c, sequences)}" for c in table.columns]
+    items += [f"CONSTRAINT {q(c['NAME'])} {c['DEFINITION']}" for c in constraints if c["KIND"] in ("p", "u", "c")]
+    body = ",\n".join(f"    {item}" for item in items)
+    sql = f"CREATE {'UNLOGGED ' if row['UNLOGGED'] else ''}TABLE {q(table.name)} (\n{body}\n)"
+    sql += f" PARTITION BY {table.partition_by}" if table.partition_by else ""
+    sql += f" WITH ({row['OPTIONS']})" if row["OPTIONS"] else ""
+    statements = [sql]
+    statements += [f"ALTER TABLE {q(table.name)} ADD CONSTRAINT {q(c['NAME'])} {c['DEFINITION']}"
+                   for c in constraints if c["KIND"] == "f"]
+    statements += [re.sub(r' ON (?:ONLY )?(?:"(?:[^"]|"")*"|\w+)\.', " ON ", i.definition, count=1)
+                   for i in table.indexes if i.origin == "index" and i.definition]
+    statements += [f"COMMENT ON TABLE {q(table.name)} IS {_pg_literal(table.comment)}"] if table.comment else []
+    statements += [f"COMMENT ON COLUMN {q(table.name)}.{q(c.name)} IS {_pg_literal(c.comment)}"
+                   for c in table.columns if c.comment]
+    if table.partition_of:
+        statements.append(f"ALTER TABLE {q(table.partition_of)} ATTACH PARTITION {q(table.name)} "
+                          f"{table.partition_bound}")
+    return "\n\n".join(f"{s};" for s in statements)
+
+
+def _pg_column_sql(table: str, column: Column, sequences: dict[str, SequenceInfo]) -> str:
+    """A column's type and options in CREATE TABLE; an identity column's sequence with its
+    name and options."""
+    sql = column.type
+    if column.generated is not None:
+        sql += f" GENERATED ALWAYS AS ({column.generated}) STORED"
+    elif column.identity:
+        sequence = next((s for s in sequences.values() if s.identity and s.owner == (table, column.name)), None)
+        options = f" (SEQUENCE NAME {_quote_pg(sequence.name)} {sequence.options()})" if sequence else ""
+        sql += f" GENERATED {column.identity.upper()} AS IDENTITY{options}"
+    elif column.default is not None:
+        sql += f" DEFAULT {column.default}"
+    return sql + ("" if column.nullable else " NOT NULL")
+
+
+def _quote_pg(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _pg_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _pg_index(row: dict[str, Any], columns: dict[int, str]) -> Index:
@@ -403,22 +486,49 @@ def _pg_index_beyond(row: dict[str, Any]) -> str | None:
     return None
 
 
-PG_OBJECTS = """
+PG_DOMAIN = """'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || format_type(t.typbasetype, t.typtypmod)
+  || coalesce(' DEFAULT ' || t.typdefault, '') || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+  || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), ''
+                                 ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid), '')"""
+PG_AGGREGATE = """'CREATE AGGREGATE ' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid)
+  || ') (SFUNC = ' || a.aggtransfn::regproc || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+  || coalesce(', FINALFUNC = ' || nullif(a.aggfinalfn, 0)::regproc, '')
+  || coalesce(', COMBINEFUNC = ' || nullif(a.aggcombinefn, 0)::regproc, '')
+  || coalesce(', INITCOND = ' || quote_literal(a.agginitval), '') || ')'"""
+# Extensions and domains first (the tables may use them), then functions, aggregates (made of
+# functions), views and triggers; an extension's own objects are its.
+PG_OBJECTS = f"""
 SELECT kind, name, definition, sql FROM (
+  SELECT 0 AS rank, e.oid::int8 AS ord, 'extension' AS kind, e.extname::text AS name,
+         'CREATE EXTENSION IF NOT EXISTS ' || quote_ident(e.extname) AS definition,
+         'CREATE EXTENSION IF NOT EXISTS ' || quote_ident(e.extname) AS sql
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  WHERE n.nspname = current_schema()
+  UNION ALL
+  SELECT 0, t.oid::int8, 'domain', t.typname::text, {PG_DOMAIN}, {PG_DOMAIN}
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = current_schema() AND t.typtype = 'd'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+  UNION ALL
   SELECT 1 AS rank, p.oid::int8 AS ord, 'function' AS kind, p.proname::text AS name,
          pg_get_functiondef(p.oid) AS definition, pg_get_functiondef(p.oid) AS sql
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = current_schema() AND p.prokind IN ('f', 'p')
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
   UNION ALL
-  SELECT 2, c.oid::int8, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text,
+  SELECT 2, p.oid::int8, 'aggregate', p.proname::text, {PG_AGGREGATE}, {PG_AGGREGATE}
+  FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = current_schema() AND a.aggkind = 'n'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 3, c.oid::int8, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text,
          pg_get_viewdef(c.oid, true),
          'CREATE ' || CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END
            || quote_ident(c.relname) || ' AS' || chr(10) || pg_get_viewdef(c.oid, true)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm')
   UNION ALL
-  SELECT 3, t.oid::int8, 'trigger', t.tgname::text, pg_get_triggerdef(t.oid, true), pg_get_triggerdef(t.oid, true)
+  SELECT 4, t.oid::int8, 'trigger', t.tgname::text, pg_get_triggerdef(t.oid, true), pg_get_triggerdef(t.oid, true)
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND NOT t.tgisinternal
 ) o ORDER BY rank, ord

@@ -2,7 +2,8 @@
 
 `compare(a, b)` walks two `Catalog`s (schemac.catalog) table by table and returns one
 `Difference` per thing that is not the same: a table, column, key, foreign key, check,
-index, comment, enum type or sequence missing on one side or different on both. An empty list means
+index, comment, enum type or sequence missing on one side or different on both, or a
+table's partitioning (PostgreSQL's key, parent and bound) or options (UNLOGGED...). An empty list means
 the two databases are identical as far as a schema goes. The import and inspect round trips
 are judged by it, and the migration differ starts from the same walk.
 
@@ -119,8 +120,9 @@ def _table(a: Table, b: Table, loose: bool, mysql: bool = False) -> list[Differe
         cb = next((c for c in b.columns if c.name == ca.name), None)
         if cb is not None:
             out.extend(_column(base, ca, cb, loose))
-    if a.comment != b.comment:
-        out.append(Difference((*base, "comment"), a.comment, b.comment))
+    for what in ("comment", "partition_by", "partition_of", "partition_bound", "beyond"):
+        if getattr(a, what) != getattr(b, what):
+            out.append(Difference((*base, what.replace("_", " ")), getattr(a, what), getattr(b, what)))
     if a.primary_key != b.primary_key:
         out.append(Difference((*base, "primary key"), a.primary_key, b.primary_key))
     out.extend(_members((*base, "unique"), a.uniques, b.uniques))

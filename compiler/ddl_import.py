@@ -31,7 +31,7 @@ from typing import Any
 
 from schemac import catalog as cat
 from schemac import mysql_text
-from schemac.ddl_text import split_statements_with_lines
+from schemac.ddl_text import split_statements_with_lines, terminated
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
@@ -52,6 +52,8 @@ _CREATE = re.compile(
     r"(INDEX|MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN"
     r"|RULE|EVENT|VIRTUAL\s+TABLE)(?:\s+CONCURRENTLY)?\s+(?!ON\b)(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
     r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
+_INDEX = re.compile(r'\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?'
+                    r'("[^"]+"|\w+)', re.I)
 KINDS = {"VIEW": "view", "FUNCTION": "function", "PROCEDURE": "procedure", "TRIGGER": "trigger",
          "SEQUENCE": "sequence", "EXTENSION": "extension", "SCHEMA": "schema", "MATERIALIZED VIEW": "materialized view"}
 
@@ -88,6 +90,7 @@ def _set(args: dict[str, Any]) -> list[str]:
 @dataclass
 class _Table:
     name: str
+    line: int = 0  # where its CREATE TABLE is
     columns: list[cat.Column] = field(default_factory=list)
     primary_key: cat.PrimaryKey | None = None
     uniques: list[cat.UniqueConstraint] = field(default_factory=list)
@@ -95,6 +98,13 @@ class _Table:
     checks: list[cat.CheckConstraint] = field(default_factory=list)
     indexes: list[cat.Index] = field(default_factory=list)
     comment: str | None = None
+    statements: list[str] = field(default_factory=list)  # those about it, verbatim, for a raw table
+    attach: str | None = None  # a partition's ATTACH PARTITION: last, once its keys and indexes are made
+    partition_by: str | None = None
+    partition_of: str | None = None
+    partition_bound: str | None = None
+    beyond: list[str] = field(default_factory=list)  # PostgreSQL: what the language cannot say (UNLOGGED...)
+    serials: list[str] = field(default_factory=list)  # the sequences its serial columns make
 
 
 @dataclass
@@ -114,6 +124,8 @@ class Importer:
         self.sequences: dict[str, cat.SequenceInfo] = {}
         self.lines: dict[str, int] = {}
         self.object_lines: list[int] = []  # the line of each of `objects`
+        self.about: dict[int, str] = {}  # a statement among `objects` -> its table, whose block has it if raw
+        self.late: set[int] = set()  # statements among `objects` that need the tables, wherever they are
         self.notes: list[str] = []
         self.grouped: dict[str, list[int]] = {}  # a note given for many lines -> those lines
         self.database: str | None = None  # MySQL: the database the statements at hand are in
@@ -145,8 +157,9 @@ class Importer:
             quiet.setLevel(level)
         # A statement of no known kind (a DO block creating an extension...) that comes before
         # some table is created before the tables, as in the file.
-        self.objects = [dataclasses.replace(o, before_tables=True) if o.kind == "statement" and at < last_table else o
-                        for o, at in zip(self.objects, self.object_lines, strict=True)]
+        self.objects = [dataclasses.replace(o, before_tables=True)
+                        if o.kind == "statement" and at < last_table and i not in self.late else o
+                        for i, (o, at) in enumerate(zip(self.objects, self.object_lines, strict=True))]
         for name, lines in others.items():
             count = f"{len(lines)} statement{'s' * (len(lines) > 1)}"
             self.notes.append(f"line {lines[0]}: database '{name}' ({count}) is not imported: a spec describes one "
@@ -155,8 +168,18 @@ class Importer:
         if self.dialect == "postgresql":
             self.pg_taken = _PgNames(self.tables, self.sequences)
         tables = {t.name: self.finish(t) for t in self.tables.values()}
-        return Imported(cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences),
-                        self.notes, self.lines)
+        catalog = cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences)
+        if self.dialect != "postgresql":
+            return Imported(catalog, self.notes, self.lines)
+        from schemac.reverse import raw_tables
+
+        raw = raw_tables(catalog)
+        self.notes += raw_table_notes(catalog, raw, {t.name: t.line for t in self.tables.values()})
+        made = {name for t in self.tables.values() if t.name in raw for name in t.serials}  # by the kept SQL
+        catalog = dataclasses.replace(
+            catalog, sequences={n: s for n, s in self.sequences.items() if n not in made},
+            objects=tuple(o for i, o in enumerate(self.objects) if self.about.get(i) not in raw))
+        return Imported(catalog, self.notes, self.lines)
 
     def report(self, line: int, message: str) -> None:
         """A note on something not kept; one note per message, naming every line it is about."""
@@ -175,7 +198,8 @@ class Importer:
             return
         if self.dialect == "mysql" and _INNODB.match(body) and _INNODB.match(body).group(1) in self.tables:  # type: ignore[union-attr]
             return  # the storage engine schemac's tables use anyway
-        if self.dialect == "postgresql" and self.sequence(body, line):
+        if self.dialect == "postgresql" and (self.sequence(body, line) or self.attach_partition(body)
+                                             or self.partitioned_index(body, line)):
             return None
         import sqlglot
         from sqlglot import exp
@@ -189,8 +213,8 @@ class Importer:
                 tree = normalize_identifiers(tree, dialect=self.read)
         except (ParseError, TokenError, ValueError):
             return self.keep(body, line, None)
-        if isinstance(tree, exp.Create) and tree.kind == "TABLE" and isinstance(tree.this, exp.Schema) \
-                and not tree.args.get("expression"):
+        if isinstance(tree, exp.Create) and tree.kind == "TABLE" and not tree.args.get("expression") and (
+                isinstance(tree.this, exp.Schema) or tree.find(exp.PartitionedOfProperty)):
             return self.create_table(tree, body, line)
         if isinstance(tree, exp.Create) and tree.kind == "INDEX":
             return self.create_index(tree, body, line)
@@ -201,7 +225,7 @@ class Importer:
             return None
         if isinstance(tree, exp.Alter) and tree.kind == "TABLE" and self.alter_table(tree, body, line):
             return None
-        if isinstance(tree, exp.Comment) and self.comment(tree):
+        if isinstance(tree, exp.Comment) and self.comment(tree, body):
             return None
         return self.keep(body, line, tree)
 
@@ -211,15 +235,21 @@ class Importer:
 
         kind, name = "statement", f"statement_{line}"
         m = _CREATE.match(sql)
+        index = _INDEX.match(sql)
         if m:
             kind = m.group(1).lower().replace("  ", " ")
             name = m.group(2).split(".")[-1].strip('"`[]')
+        elif index and tree is None:  # one sqlglot does not parse (ON ONLY)
+            kind, name = "index", index.group(1).strip('"')
         elif isinstance(tree, exp.Create):
             kind = KINDS.get(str(tree.kind or "").upper(), str(tree.kind or "statement").lower())
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
             name = getattr(target, "name", "") or name
         elif isinstance(tree, exp.Alter):
             kind, name = "alter table", f"alter_{tree.this.name}_{line}"
+            if tree.this.name in self.tables:
+                self.tables[tree.this.name].statements.append(sql)
+                self.about[len(self.objects)] = tree.this.name
         elif m := _ALTER_TABLE.match(sql):  # one sqlglot reads as a bare command: after the tables all the same
             kind, name = "alter table", f"alter_{m.group(1).split('.')[-1].strip(chr(34) + '`')}_{line}"
         unqualified = mysql_text.unqualified(sql, self.database) if self.dialect == "mysql" and self.database else sql
@@ -263,6 +293,35 @@ class Importer:
             return True
         return False
 
+    def attach_partition(self, sql: str) -> bool:
+        """PostgreSQL's ALTER TABLE ... ATTACH PARTITION, which sqlglot does not parse: the
+        partition's, kept with it."""
+        name = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'
+        m = re.fullmatch(rf"ALTER\s+TABLE\s+(?:ONLY\s+)?{name}\s+ATTACH\s+PARTITION\s+{name}\s+(.*?);?", sql,
+                         re.I | re.S)
+        partition = self.tables.get(_unqualified(m.group(2))) if m else None
+        if m is None or partition is None:
+            return False
+        partition.partition_of, partition.partition_bound = _unqualified(m.group(1)), m.group(3).strip()
+        partition.attach = sql
+        return True
+
+    def partitioned_index(self, sql: str, line: int) -> bool:
+        """pg_dump's index on a partitioned table, CREATE INDEX ... ON ONLY (in its table's
+        block when the table is kept whole), and ALTER INDEX ... ATTACH PARTITION, which
+        sqlglot does not parse: kept as raw SQL, after the tables."""
+        m = re.match(r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+ONLY\s+((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))', sql,
+                     re.I | re.S)
+        table = self.tables.get(_unqualified(m.group(1))) if m else None
+        if table is None and not re.match(r"ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s", sql, re.I | re.S):
+            return False
+        self.late.add(len(self.objects))
+        if table is not None:
+            self.about[len(self.objects)] = table.name
+            table.statements.append(sql)
+        self.keep(sql, line, None)
+        return True
+
     def session_or_database(self, body: str, line: int) -> bool:
         """MySQL's session settings and database-level statements (CREATE / DROP DATABASE,
         USE): reported, not kept, since a spec describes the tables of one database, whatever
@@ -284,34 +343,54 @@ class Importer:
     def create_table(self, tree: Any, sql: str, line: int) -> None:
         from sqlglot import exp
 
-        table = _Table(tree.this.this.name)
+        schema = tree.this if isinstance(tree.this, exp.Schema) else None
+        table = _Table((schema.this if schema else tree.this).name, line, statements=[sql])
         self.tables[table.name] = table
-        for item in tree.this.expressions:
+        for prop in (tree.args.get("properties") or exp.Properties()).expressions:
+            if isinstance(prop, exp.SchemaCommentProperty):
+                table.comment = prop.this.name
+            elif self.dialect == "postgresql":
+                self.pg_table_property(table, prop)
+            elif self.dialect == "mysql" and prop.sql(self.read).upper() not in mysql_text.OWN_OPTIONS:
+                self.report(line, f"table option `{prop.sql(self.read)}` is not kept: schemac's MySQL tables are "
+                                  "InnoDB, utf8mb4 with the binary collation")
+        for item in schema.expressions if schema else ():
             if isinstance(item, exp.ColumnDef):
                 self.column(table, item, line)
             else:
                 self.table_constraint(table, item, line)
-        for prop in (tree.args.get("properties") or exp.Properties()).expressions:
-            if isinstance(prop, exp.SchemaCommentProperty):
-                table.comment = prop.this.name
-            elif self.dialect == "mysql" and prop.sql(self.read).upper() not in mysql_text.OWN_OPTIONS:
-                self.report(line, f"table option `{prop.sql(self.read)}` is not kept: schemac's MySQL tables are "
-                                  "InnoDB, utf8mb4 with the binary collation")
         if "WITHOUT ROWID" in sql.upper():
             self.notes.append(f"line {line}: table '{table.name}' is WITHOUT ROWID; the spec creates a rowid table")
+
+    def pg_table_property(self, table: _Table, prop: Any) -> None:
+        """PARTITION BY, PARTITION OF (the partition has its parent's columns) and what else
+        a PostgreSQL table says that the language cannot (UNLOGGED, WITH (...), INHERITS...):
+        all make the table one kept as raw SQL."""
+        from sqlglot import exp
+
+        if isinstance(prop, exp.PartitionedByProperty):
+            table.partition_by = prop.this.sql(self.read)
+        elif isinstance(prop, exp.PartitionedOfProperty):
+            parent = prop.this.this if isinstance(prop.this, exp.Schema) else prop.this
+            bound = prop.expression.sql(self.read)
+            table.partition_of = parent.name
+            table.partition_bound = bound if bound.upper() == "DEFAULT" else f"FOR VALUES {bound}"
+            table.columns = list(self.tables[parent.name].columns) if parent.name in self.tables else []
+        else:
+            table.beyond.append(prop.sql(self.read))
 
     def column(self, table: _Table, col: Any, line: int) -> None:
         from sqlglot import exp
 
         name = col.this.name
-        nullable, default, identity, comment, on_update = True, None, None, None, None
+        nullable, default, identity, comment, on_update, generated = True, None, None, None, None, None
         for c in col.args.get("constraints") or []:
             kind = c.args.get("kind")
             cname = c.this.name if c.this else None
             if isinstance(kind, exp.NotNullColumnConstraint):
                 nullable = bool(kind.args.get("allow_null"))
             elif isinstance(kind, exp.DefaultColumnConstraint):
-                default = kind.this.sql(self.read)
+                default = self.default(kind.this)
             elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
                 table.primary_key = cat.PrimaryKey(cname, (name,))
                 nullable = False
@@ -326,6 +405,10 @@ class Importer:
             elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None:
                 identity = "always" if kind.this else "by default"
                 nullable = False
+            elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsIdentityColumnConstraint) \
+                    and self.dialect == "postgresql":  # GENERATED ALWAYS AS (...) STORED
+                generated = (kind.this if isinstance(kind, exp.ComputedColumnConstraint) else
+                             kind.args["expression"]).sql(self.read)
             elif isinstance(kind, exp.CommentColumnConstraint):
                 comment = kind.this.name
             elif isinstance(kind, exp.OnUpdateColumnConstraint) and self.dialect == "mysql":
@@ -349,12 +432,25 @@ class Importer:
             default = f"nextval('{sequence}'::regclass)"
             self.sequences[sequence] = cat.SequenceInfo(sequence, physical, maximum=cat.SEQUENCE_MAXIMUM[physical],
                                                         owner=(table.name, name))
+            table.serials.append(sequence)
         if default is not None and self.dialect == "mysql" and re.fullmatch(r"'-?\d+(\.\d+)?'", default) \
                 and re.match(r"(tiny|small|medium|big)?int|integer|decimal|numeric|float|double", physical):
             default = default[1:-1]  # DEFAULT '0' on a number: MySQL stores the number
         if identity is not None and self.dialect == "postgresql":
             nullable = False
-        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, on_update=on_update))
+        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, generated,
+                                        generated is not None, on_update))
+
+    def default(self, node: Any) -> str:
+        """A default's text. sqlglot reads PostgreSQL's now() as CURRENT_TIMESTAMP, which
+        PostgreSQL keeps apart: a CURRENT_TIMESTAMP read from a call (the parser gives a
+        call a position) is now()."""
+        from sqlglot import exp
+
+        if self.dialect == "postgresql" and isinstance(node, exp.CurrentTimestamp) and not node.this \
+                and "start" in node.meta:
+            return "now()"
+        return str(node.sql(self.read))
 
     def physical_type(self, dt: Any) -> str:
         if dt is None:
@@ -457,6 +553,7 @@ class Importer:
         table.indexes.append(cat.Index(index.name, tuple(parts), unique=bool(tree.args.get("unique")),
                                        predicate=where.this.sql(self.read) if where else None,
                                        method=str(using.name).lower() if using else None))
+        table.statements.append(sql)
         return None
 
     def index_beyond_the_language(self, params: Any) -> str | None:
@@ -499,20 +596,21 @@ class Importer:
                 continue
             for item in action.expressions:
                 self.table_constraint(table, item, line)
+        table.statements.append(sql)
         return True
 
-    def comment(self, tree: Any) -> bool:
+    def comment(self, tree: Any, sql: str) -> bool:
         kind = str(tree.args.get("kind") or "").upper()
         text = tree.expression.name
-        if kind == "TABLE" and tree.this.name in self.tables:
-            self.tables[tree.this.name].comment = text
-            return True
-        if kind == "COLUMN":
-            table = self.tables.get(tree.this.table)
-            if table is not None:
-                table.columns = [c if c.name != tree.this.name else replace(c, comment=text) for c in table.columns]
-                return True
-        return False
+        table = self.tables.get(tree.this.name if kind == "TABLE" else tree.this.table if kind == "COLUMN" else "")
+        if table is None:
+            return False
+        if kind == "TABLE":
+            table.comment = text
+        else:
+            table.columns = [c if c.name != tree.this.name else replace(c, comment=text) for c in table.columns]
+        table.statements.append(sql)
+        return True
 
     # -- the engine's names for unnamed constraints --
 
@@ -542,8 +640,11 @@ class Importer:
             checks = list(t.checks)
         else:
             uniques, checks = list(t.uniques), list(t.checks)
+        statements = [*t.statements, *([t.attach] if t.attach else [])]
+        definition = "\n\n".join(terminated(s) for s in statements) if self.dialect == "postgresql" else None
         return cat.Table(t.name, tuple(t.columns), pk, tuple(uniques), tuple(fks), tuple(checks), tuple(t.indexes),
-                         t.comment)
+                         t.comment, definition, t.partition_by, t.partition_of, t.partition_bound,
+                         " and ".join(f"`{b}`" for b in t.beyond) or None)
 
 
     def check_column(self, check: cat.CheckConstraint) -> str | None:
@@ -732,6 +833,17 @@ def _code_start(sql: str) -> int:
     return next((t.start for t in tokenize(sql) if t.kind != "comment"), 0)
 
 
+def raw_table_notes(catalog: cat.Catalog, raw: dict[str, str], lines: dict[str, int | str]) -> list[str]:
+    """A note on each table kept as raw SQL (`raw`: why), with the line it is created on."""
+    notes = []
+    for name, why in raw.items():
+        indexes = sum(i.origin == "index" for i in catalog.tables[name].indexes)
+        with_indexes = f" with its {indexes} index{'es' if indexes != 1 else ''}" if indexes else ""
+        notes.append(f"line {lines[name]}: table '{name}' is kept verbatim as raw SQL for {catalog.dialect}"
+                     f"{with_indexes}: {why}")
+    return notes
+
+
 def _import_sqlite(text: str) -> Imported:
     import sqlite3
 
@@ -754,12 +866,8 @@ def _import_sqlite(text: str) -> Imported:
                      r"[\"`\['\s]*([^\s\"`\]'(]+)", sql, re.I)
         if m:
             lines[(re.sub(r"\s+", " ", m.group(1).lower()), m.group(2).lower())] = line
-    notes = []
-    for name, why in raw_tables(catalog).items():
-        indexes = sum(i.origin == "index" for i in catalog.tables[name].indexes)
-        with_indexes = f" with its {indexes} index{'es' if indexes != 1 else ''}" if indexes else ""
-        notes.append(f"line {lines.get(('table', name.lower()), '?')}: table '{name}' is kept verbatim as raw SQL "
-                     f"for sqlite{with_indexes}: {why}")
+    notes = raw_table_notes(catalog, raw_tables(catalog), {name: lines.get(("table", name.lower()), "?")
+                                                          for name in catalog.tables})
     notes += [f"line {lines.get((o.kind, o.name.lower()), '?')}: {o.kind} '{o.name}' is kept verbatim as raw SQL "
               "for sqlite (the language cannot express it yet)" for o in catalog.objects]
     return Imported(catalog, notes, {})

@@ -284,6 +284,11 @@ def parse_create_index(sql: str) -> ParsedIndex:
 _DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 
 
+def terminated(sql: str) -> str:
+    """A statement with its semicolon, on a line of its own after a `--` comment."""
+    return sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";")
+
+
 def split_statements(script: str, dialect: str) -> list[str]:
     """Split a DDL script at the semicolons that end statements.
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from schemac import catalog as cat
+from schemac.ddl_text import terminated
 from schemac.ir import (
     Action,
     Check,
@@ -199,11 +200,10 @@ class Reverser:
         tables."""
         sequences, owners = self.kept_sequences()
         kept = [(o, "") for o in sequences]
-        for t in self.catalog.tables.values():
-            if t.name in tables:
-                sql = _table_sql(t)
-                kept.append((cat.SchemaObject("table", t.name, sql, sql), f": {tables[t.name]}"))
-        kept += [(o, "") for o in (*self.kept_indexes(), *self.table_sql, *owners, *self.catalog.objects)]
+        for name, why in tables.items():
+            sql = _table_sql(self.catalog.tables[name], self.dialect)
+            kept.append((cat.SchemaObject("table", name, sql, sql), f": {why}"))
+        kept += [(o, "") for o in (*self.kept_indexes(tables), *self.table_sql, *owners, *self.catalog.objects)]
         called = self.functions_tables_call()
         counts: dict[str, int] = {}
         for o, _ in kept:
@@ -224,23 +224,26 @@ class Reverser:
         return tuple(out)
 
     def functions_tables_call(self) -> set[str]:
-        """The functions the tables' defaults, checks and indexes call, lower-cased."""
+        """The functions the tables' defaults, generated columns, checks and indexes call,
+        lower-cased."""
         functions = {o.name.lower() for o in self.catalog.objects if o.kind == "function"}
         if not functions:
             return set()
         texts = [text for t in self.catalog.tables.values()
-                 for text in [*(c.default for c in t.columns), *(c.definition for c in t.checks),
+                 for text in [*(c.default for c in t.columns), *(c.generated for c in t.columns),
+                              *(c.definition for c in t.checks),
                               *(i.definition or "" for i in t.indexes), *(i.predicate for i in t.indexes),
                               *(p.expression for i in t.indexes for p in i.parts)] if text]
         called = {m.group(1).lower() for text in texts for m in re.finditer(r'"?([\w$]+)"?\s*\(', text)}
         return functions & called
 
-    def kept_indexes(self) -> list[cat.SchemaObject]:
+    def kept_indexes(self, raw: dict[str, str]) -> list[cat.SchemaObject]:
         """Indexes with what the language cannot say (an operator class...), as the engine
-        writes them, without the schema it qualifies the table with."""
+        writes them, without the schema it qualifies the table with; those of the `raw`
+        tables are kept with them."""
         out = []
         for table in self.catalog.tables.values():
-            for index in table.indexes:
+            for index in table.indexes if table.name not in raw else ():
                 if index.beyond and index.definition and index.origin == "index":
                     sql = re.sub(r'( ON (?:ONLY )?)(?:"(?:[^"]|"")*"|\w+)\.', r"\1", index.definition, count=1)
                     out.append(cat.SchemaObject("index", index.name, sql, sql))
@@ -377,6 +380,8 @@ class Reverser:
             default, utc = portable
             if utc and ty.name == "timestamp":
                 ty = Type(name="timestamptz")  # MySQL: DATETIME(6) holding UTC, as schemac writes timestamptz
+        elif default is not None and self.dialect == "postgresql" and _default_key(default) == "now()":
+            default = "pg_catalog.now()"  # the spec's now() is CURRENT_TIMESTAMP, which PostgreSQL keeps apart
         if default is not None:
             default = self.sql(default)
         return Field(name=column.name, type=ty, nullable=column.nullable, identity=identity, default=default,
@@ -451,46 +456,83 @@ class Reverser:
 
 def raw_tables(catalog: cat.Catalog) -> dict[str, str]:
     """The tables a spec cannot express, kept whole (with their indexes) as raw SQL, and why,
-    in catalog order: on SQLite, a table with generated columns, one whose primary key may
-    hold NULL (SQLite's legacy rule for a key that is not the rowid), one with a unique key
-    declared before its primary key (the backend writes the key first, which numbers the
-    automatic indexes otherwise), and one with a foreign key to such a table (an entity
-    cannot refer to raw SQL).
+    in an order they can be created in (each after the kept tables it refers to or is a
+    partition of): on PostgreSQL, a partitioned table, a partition, a table with generated
+    columns, and one with options (UNLOGGED, storage parameters); on SQLite, a table with
+    generated columns, one whose primary key may hold NULL (SQLite's legacy rule for a key
+    that is not the rowid), and one with a unique key declared before its primary key (the
+    backend writes the key first, which numbers the automatic indexes otherwise); and on
+    both, one with a foreign key to such a table (an entity cannot refer to raw SQL).
 
     Example:
         >>> raw_tables(read_catalog(sqlite3.connect(":memory:"), "sqlite"))  # doctest: +SKIP
         {}
     """
+    reason = _pg_raw_reason if catalog.dialect == "postgresql" else _sqlite_raw_reason
     out: dict[str, str] = {}
     for t in catalog.tables.values():
-        if t.definition is None:
-            continue
-        generated = [c.name for c in t.columns if c.generated is not None]
-        key = t.primary_key.columns if t.primary_key else ()
-        nullable = [c.name for c in t.columns if c.name in key and c.nullable
-                    and not (len(key) == 1 and c.type.upper() == "INTEGER")]
-        numbers: dict[str, int] = {}  # the first automatic index of the primary key / of a unique key
-        for i in t.indexes:
-            if i.origin in ("primary_key", "unique") and i.name.rsplit("_", 1)[-1].isdigit():
-                n = int(i.name.rsplit("_", 1)[1])
-                numbers[i.origin] = min(n, numbers.get(i.origin, n))
-        if generated:
-            out[t.name] = f"the language cannot express its generated columns ({_listed(generated)}) yet"
-        elif numbers.get("unique", 0) and numbers["unique"] < numbers.get("primary_key", 0):
-            out[t.name] = ("it declares a unique key before its primary key, and SQLite names their automatic "
-                           "indexes (sqlite_autoindex_<table>_<n>, which INDEXED BY can name) in that order, "
-                           "which a spec cannot say")
-        elif nullable:
-            columns = "column" if len(nullable) == 1 else "columns"
-            out[t.name] = (f"its primary-key {columns} {_listed(nullable)} may hold NULL (SQLite's legacy rule for "
-                           "a key column not declared NOT NULL), which a spec cannot say")
+        why = reason(t) if t.definition is not None else None
+        if why:
+            out[t.name] = why
     while True:
         more = {t.name: f"it refers to '{fk.referenced_table}', which is kept as raw SQL"
                 for t in catalog.tables.values() if t.name not in out and t.definition is not None
                 for fk in t.foreign_keys if fk.referenced_table in out}
         if not more:
-            return {name: out.get(name) or more[name] for name in catalog.tables if name in out or name in more}
+            return {name: out[name] for name in _creation_order(catalog, [n for n in catalog.tables if n in out])}
         out.update(more)
+
+
+def _pg_raw_reason(t: cat.Table) -> str | None:
+    generated = [c.name for c in t.columns if c.generated is not None]
+    if t.partition_by:
+        return f"it is partitioned (PARTITION BY {t.partition_by}), which the language cannot express yet"
+    if t.partition_of:
+        return f"it is a partition of '{t.partition_of}', which the language cannot express yet"
+    if generated:
+        return f"the language cannot express its generated columns ({_listed(generated)}) yet"
+    return f"the language cannot express its {t.beyond} yet" if t.beyond else None
+
+
+def _sqlite_raw_reason(t: cat.Table) -> str | None:
+    generated = [c.name for c in t.columns if c.generated is not None]
+    key = t.primary_key.columns if t.primary_key else ()
+    nullable = [c.name for c in t.columns if c.name in key and c.nullable
+                and not (len(key) == 1 and c.type.upper() == "INTEGER")]
+    numbers: dict[str, int] = {}  # the first automatic index of the primary key / of a unique key
+    for i in t.indexes:
+        if i.origin in ("primary_key", "unique") and i.name.rsplit("_", 1)[-1].isdigit():
+            n = int(i.name.rsplit("_", 1)[1])
+            numbers[i.origin] = min(n, numbers.get(i.origin, n))
+    if generated:
+        return f"the language cannot express its generated columns ({_listed(generated)}) yet"
+    if numbers.get("unique", 0) and numbers["unique"] < numbers.get("primary_key", 0):
+        return ("it declares a unique key before its primary key, and SQLite names their automatic "
+                "indexes (sqlite_autoindex_<table>_<n>, which INDEXED BY can name) in that order, "
+                "which a spec cannot say")
+    if nullable:
+        columns = "column" if len(nullable) == 1 else "columns"
+        return (f"its primary-key {columns} {_listed(nullable)} may hold NULL (SQLite's legacy rule for "
+                "a key column not declared NOT NULL), which a spec cannot say")
+    return None
+
+
+def _creation_order(catalog: cat.Catalog, names: list[str]) -> list[str]:
+    """`names` in an order PostgreSQL can create them in: each after the tables among them it
+    refers to or is a partition of, else in catalog order (a cycle keeps that order)."""
+    done: list[str] = []
+
+    def visit(name: str, path: frozenset[str]) -> None:
+        table = catalog.tables[name]
+        for needed in (table.partition_of, *(fk.referenced_table for fk in table.foreign_keys)):
+            if needed in names and needed not in done and needed not in path and needed != name:
+                visit(needed, path | {name})
+        if name not in done:
+            done.append(name)
+
+    for name in names:
+        visit(name, frozenset())
+    return done
 
 
 def _listed(names: list[str], most: int = 3) -> str:
@@ -498,16 +540,14 @@ def _listed(names: list[str], most: int = 3) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def _table_sql(table: cat.Table) -> str:
-    """A table's CREATE TABLE and CREATE INDEX statements, as the engine keeps them."""
+def _table_sql(table: cat.Table, dialect: str) -> str:
+    """A table's CREATE TABLE and CREATE INDEX statements, as the engine keeps them (SQLite);
+    PostgreSQL's `definition` has them all already."""
+    if dialect != "sqlite":
+        return table.definition or ""
     statements = [table.definition or ""] + [i.definition for i in table.indexes
                                              if i.origin == "index" and i.definition]
-    return "\n\n".join(_terminated(s.strip()) for s in statements)
-
-
-def _terminated(sql: str) -> str:
-    """A statement with its semicolon, on a line of its own after a `--` comment."""
-    return sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";")
+    return "\n\n".join(terminated(s.strip()) for s in statements)
 
 
 # The spec's spelling of each portable function a backend writes a default for.
