@@ -11,6 +11,8 @@ declared `Schema` that compiles back to the same catalog: one entity per table, 
   `@identity`; defaults, checks and index predicates as the engine reports them;
 * a single-column foreign key to a primary key, on a column named `<field>_<key>`, as a
   `ref` field (`customer: ref customer`), every other one as `foreign key (...) references`;
+* a join table exactly as a `many` link generates it (the table name or `@table`, both keys,
+  the index, the comment) as that link on its owning entity (`tags: many tag`);
 * constraint and index names written out (`@name(...)`) only where they differ from the
   name schemac would give, so an imported spec reads like a hand-written one and a migration
   generated from it finds every constraint under its real name;
@@ -40,6 +42,7 @@ from schemac.ir import (
     Identity,
     Index,
     IndexColumn,
+    Link,
     PrimaryKey,
     RawSql,
     Reference,
@@ -739,7 +742,7 @@ def reverse(catalog: cat.Catalog) -> Reversed:
     """
     r = Reverser(catalog)
     schema = r.run()
-    return Reversed(_field_level(_default_names(schema, catalog.dialect)), r.notes, r.kept)
+    return Reversed(_links(_field_level(_default_names(schema, catalog.dialect)), catalog), r.notes, r.kept)
 
 
 def _field_level(schema: Schema) -> Schema:
@@ -822,3 +825,104 @@ def _target_pk(schema: Schema, f: Field) -> str:
     target = schema.entity(f.ref.target)
     assert target is not None and target.primary_key is not None
     return target.primary_key.columns[0]
+
+
+# -- join tables -> many links ----------------------------------------------------------------------
+
+# The one-line comment the SQLite backend writes after a table's name, which no catalog reads.
+_SQLITE_TABLE_DOC = re.compile(r'\s*CREATE\s+TABLE\s+(?:"(?:[^"]|"")*"|\S+) /\* ([^\n]*?) \*/ \(', re.I)
+
+
+def _links(schema: Schema, catalog: cat.Catalog) -> Schema:
+    """Join tables as `many` links on the entity that owns them. A table becomes a link only
+    when the schema with the link resolves to the same tables as the schema with the
+    entity (the same columns, keys, names, index and comment), so that it compiles to the
+    same catalog; any other table stays an entity."""
+    from schemac.resolve import resolve
+
+    candidates: dict[str, tuple[str, Link]] = {}
+    for e in schema.entities:
+        found = _link_candidate(schema, e, catalog)
+        if found is None:
+            continue
+        table, (owner, link) = found  # the first of two tables whose comments name one link
+        if not any(o == owner and lk.name.lower() == link.name.lower() for o, lk in candidates.values()):
+            candidates[table] = (owner, link)
+    if not candidates:
+        return schema
+    resolved, problems = resolve(schema)
+    if any(d.is_error for d in problems):
+        return schema
+    want = _tables(resolved, catalog.dialect)
+    while candidates:
+        linked = _linked(schema, candidates)
+        resolved, problems = resolve(linked)
+        got = _tables(resolved, catalog.dialect)
+        if got == want and not any(d.is_error for d in problems):
+            return linked
+        wrong = {name for name in candidates if got.get(name) != want.get(name)}
+        if not wrong or any(d.is_error for d in problems):
+            return schema
+        candidates = {name: c for name, c in candidates.items() if name not in wrong}
+    return schema
+
+
+def _link_candidate(schema: Schema, entity: Entity, catalog: cat.Catalog) -> tuple[str, tuple[str, Link]] | None:
+    """(join table, (owning entity, link)) for a table shaped like the join table of a link:
+    two cascading foreign keys whose columns, in order, are its primary key and all its
+    columns. The link is named by the table's comment where it is the one schemac writes,
+    else by the table name (`@table` where that is not `<owner>_<link>`)."""
+    table = catalog.tables.get(entity.name)
+    if table is None or table.primary_key is None or len(table.foreign_keys) != 2:
+        return None
+    key = table.primary_key.columns
+    near, far = sorted(table.foreign_keys, key=lambda fk: fk.columns[0] != key[0])
+    if (near.columns + far.columns != key or any(fk.on_delete != "CASCADE" for fk in (near, far))
+            or tuple(c.name for c in table.columns) != key):
+        return None
+    source, target = schema.entity(near.referenced_table), schema.entity(far.referenced_table)
+    if source is None or target is None or entity.name in (source.name, target.name):
+        return None
+    doc = table.comment
+    if doc is None and table.definition and (m := _SQLITE_TABLE_DOC.match(table.definition)):
+        doc = m.group(1)
+    name = _link_name(table.name, doc, source.name, target.name, far)
+    taken = {f.name.lower() for f in source.fields} | {lk.name.lower() for lk in source.links}
+    if name is None or name.lower() in taken:
+        return None
+    default_doc = f"Links '{source.name}' to '{target.name}' ({source.name}.{name})."
+    return table.name, (source.name, Link(name=name, target=target.name,
+                                          table=None if table.name == f"{source.name}_{name}" else table.name,
+                                          doc=None if doc in (default_doc, None) else doc))
+
+
+def _link_name(table: str, doc: str | None, source: str, target: str, far: cat.ForeignKey) -> str | None:
+    """The name of the link a join table stands for: a link to its own entity names the far
+    side's columns (`follows_id`); any other is named by the comment schemac writes
+    (`Links 'a' to 'b' (a.name).`), else by the table (`<owner>_<name>`, else the table name)."""
+    if source == target:
+        suffix = f"_{far.referenced_columns[0]}"
+        return far.columns[0].removesuffix(suffix) if far.columns[0].endswith(suffix) else None
+    prefix = f"Links '{source}' to '{target}' ({source}."
+    if doc and doc.startswith(prefix) and doc.endswith(").") and ")." not in doc[len(prefix):-2]:
+        return doc[len(prefix):-2]
+    return table.removeprefix(f"{source}_") or None
+
+
+def _linked(schema: Schema, candidates: dict[str, tuple[str, Link]]) -> Schema:
+    """`schema` with each candidate join entity replaced by its link on the owning entity."""
+    links: dict[str, list[Link]] = {}
+    for source, link in candidates.values():
+        links.setdefault(source, []).append(link)
+    entities = tuple(e.model_copy(update={"links": (*e.links, *links[e.name])}) if e.name in links else e
+                     for e in schema.entities if e.name not in candidates)
+    return schema.model_copy(update={"entities": entities})
+
+
+def _tables(resolved: Schema, dialect: str) -> dict[str, Entity]:
+    """The resolved entities by name, as the dialect's catalog sees them: foreign keys in no
+    order (they are matched by name), and on SQLite without a table comment (the backend
+    writes it inside CREATE TABLE, where no catalog reads it)."""
+    return {e.name: e.model_copy(update={"foreign_keys": tuple(sorted(e.foreign_keys, key=lambda fk: fk.columns)),
+                                         "doc": None if dialect == "sqlite" else e.doc})
+            for e in resolved.entities}

@@ -109,6 +109,66 @@ def test_inspected_spec_reads_like_a_hand_written_one() -> None:
     assert "Per-tenant order number" in order  # ... but column comments, written as SQL comments
 
 
+LINKS = """
+entity article {
+  id:      bigint @pk
+  tags:    many tag
+  authors: many person @table(authorship)
+  cites:   many article
+  notes:   many person { note: text? }
+}
+
+entity tag    { id: int @pk }
+entity person { id: int @pk }
+"""
+
+# Tables shaped like a link's join table that differ from it in one thing each.
+NEAR_MISSES = """
+entity article_readers "Links 'article' to 'person' (article.readers)." {
+  article: ref article @on_delete(cascade)
+  person:  ref person @on_delete(restrict)
+  primary key (article, person)
+  index (person)
+}
+
+entity article_editors "Links 'article' to 'person' (article.editors)." {
+  article: ref article @on_delete(cascade)
+  person:  ref person @on_delete(cascade)
+  primary key (article, person)
+  index (person) @name(editors_by_person)
+}
+
+entity article_owners "Links 'article' to 'person' (article.owners)." {
+  article: ref article @on_delete(cascade)
+  person:  ref person @on_delete(cascade)
+  primary key (article, person)
+}
+"""
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_join_tables_of_links_become_links(dialect: str) -> None:
+    """A table exactly as a `many` link generates it is that link again: named by the table,
+    by `@table`, or for a link to its own entity by its far side's columns."""
+    with scratch_database(dialect) as a, scratch_database(dialect) as b:
+        text = round_trip(LINKS, dialect, a, b)
+    article = text.split("entity article {", 1)[1].split("\n}\n", 1)[0].splitlines()
+    assert "  tags:    many tag" in article and "  cites:   many article" in article
+    assert "  authors: many person @table(authorship)" in article
+    assert "entity article_tags" not in text and "entity authorship" not in text
+    assert "entity article_notes" in text  # a join table with a column of its own stays an entity
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_near_miss_join_tables_stay_entities(dialect: str) -> None:
+    """Another foreign-key action, an index of another name or no index: an entity, as read."""
+    with scratch_database(dialect) as a, scratch_database(dialect) as b:
+        text = round_trip(LINKS + NEAR_MISSES, dialect, a, b)
+    for table in ("article_readers", "article_editors", "article_owners"):
+        assert f"entity {table} " in text
+    assert "  tags:    many tag" in text.splitlines()
+
+
 def test_cli_inspect_writes_a_spec(tmp_path: Path) -> None:
     db = tmp_path / "shop.db"
     conn = sqlite3.connect(db)
