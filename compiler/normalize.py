@@ -61,7 +61,7 @@ def _entity(entity: Entity, dialect: str, renderer: Any, catalog: cat.Catalog | 
     pk = entity.primary_key
     indexes = [i for i in entity.indexes if dialect != "mysql" or renderer.index_sql(entity, i) is not None]
     uniques = list(entity.uniques)
-    if dialect == "sqlite":  # SQLite creates no index for a unique key the primary key or another key repeats
+    if dialect != "mysql":  # CREATE TABLE makes no unique key the primary key or an earlier key repeats
         seen = {pk.columns} if pk else set()
         kept = []
         for u in uniques:
@@ -120,12 +120,13 @@ def _mariadb_json(check: Check, entity: Entity) -> bool:
 
 
 def _doc(doc: str | None, dialect: str, table: bool = False) -> str | None:
-    """A comment as the engine keeps it: SQLite keeps no table comments and a column's as SQL
-    comment lines; MySQL a shortened utf8mb3 text."""
+    """A comment as the engine keeps it: SQLite keeps no table comments, and a column's as SQL
+    comment lines, without blank lines or the whitespace around each; MySQL a shortened
+    utf8mb3 text."""
     if doc is None or dialect == "sqlite" and table:
         return None
-    if dialect == "sqlite":  # a column's doc is kept as `--` lines of the CREATE TABLE text, each right-stripped
-        return "\n".join(line.rstrip() for line in doc.splitlines())
+    if dialect == "sqlite":  # a column's doc is kept as `--` lines of the CREATE TABLE text, read back stripped
+        return "\n".join(line.strip() for line in doc.splitlines() if line.strip()) or None
     if dialect == "mysql":
         from schemac.backends.mysql import MAX_COLUMN_COMMENT, MAX_TABLE_COMMENT, stored_comment
 
