@@ -615,7 +615,22 @@ def _read_mysql(conn: Any) -> Catalog:
                           for i, rows in _group(stats.get(name, []), "INDEX_NAME").items()),
             comment=_text(t["TABLE_COMMENT"]),
         )
+    # A spec keeps a table with generated columns whole, as the engine writes it, and so each
+    # table that refers to one: those get their CREATE TABLE text.
+    whole = {n for n, t in out.items() if any(c.generated is not None for c in t.columns)}
+    while more := {n for n, t in out.items() if n not in whole
+                   and any(fk.referenced_table in whole for fk in t.foreign_keys)}:
+        whole |= more
+    for name in whole:
+        out[name] = replace(out[name], definition=_mysql_create_table(conn, name))
     return Catalog("mysql", out, {}, _mysql_objects(conn))
+
+
+def _mysql_create_table(conn: Any, table: str) -> str:
+    """SHOW CREATE TABLE, without the table's next AUTO_INCREMENT value (data, not schema)."""
+    row = _rows(conn, f"SHOW CREATE TABLE `{table.replace('`', '``')}`")[0]
+    text = str(row["CREATE TABLE"])
+    return re.sub(r" AUTO_INCREMENT=\d+", "", text)
 
 
 def _mysql_column(c: dict[str, Any], mariadb: bool) -> Column:
@@ -630,8 +645,12 @@ def _mysql_column(c: dict[str, Any], mariadb: bool) -> Column:
         default = "'" + default.replace("\\", "\\\\").replace("'", "''") + "'"
     identity = "auto_increment" if "auto_increment" in extra else None
     on_update = re.search(r"on update (\S+)", _text(c["EXTRA"]) or "", re.I)
+    generated = _text(c.get("GENERATION_EXPRESSION")) if "generated" in extra else None
+    if generated is not None:
+        default = None  # MariaDB reports a generated column's default as NULL
     return Column(c["COLUMN_NAME"], _text(c["COLUMN_TYPE"]) or "", c["IS_NULLABLE"] == "YES", default,
-                  identity, _text(c["COLUMN_COMMENT"]), on_update=on_update.group(1) if on_update else None)
+                  identity, _text(c["COLUMN_COMMENT"]), generated=generated, stored="stored" in extra,
+                  on_update=on_update.group(1) if on_update else None)
 
 
 def _mysql_foreign_key(name: str, rows: list[dict[str, Any]], rule: dict[str, Any]) -> ForeignKey:

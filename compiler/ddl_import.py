@@ -169,8 +169,6 @@ class Importer:
             self.pg_taken = _PgNames(self.tables, self.sequences)
         tables = {t.name: self.finish(t) for t in self.tables.values()}
         catalog = cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences)
-        if self.dialect != "postgresql":
-            return Imported(catalog, self.notes, self.lines)
         from schemac.reverse import raw_tables
 
         raw = raw_tables(catalog)
@@ -384,6 +382,7 @@ class Importer:
 
         name = col.this.name
         nullable, default, identity, comment, on_update, generated = True, None, None, None, None, None
+        stored = False
         for c in col.args.get("constraints") or []:
             kind = c.args.get("kind")
             cname = c.this.name if c.this else None
@@ -409,6 +408,11 @@ class Importer:
                     and self.dialect == "postgresql":  # GENERATED ALWAYS AS (...) STORED
                 generated = (kind.this if isinstance(kind, exp.ComputedColumnConstraint) else
                              kind.args["expression"]).sql(self.read)
+            elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsIdentityColumnConstraint) \
+                    and self.dialect == "mysql":  # [GENERATED ALWAYS] AS (...) [VIRTUAL | STORED]: the table is kept
+                computed = isinstance(kind, exp.ComputedColumnConstraint)
+                generated = (kind.this if computed else kind.args["expression"]).sql(self.read)
+                stored = computed and bool(kind.args.get("persisted"))
             elif isinstance(kind, exp.CommentColumnConstraint):
                 comment = kind.this.name
             elif isinstance(kind, exp.OnUpdateColumnConstraint) and self.dialect == "mysql":
@@ -416,10 +420,9 @@ class Importer:
                 self.report(line, f"`ON UPDATE {on_update}` of column '{table.name}.{name}' is kept as raw SQL for "
                                   f"mysql, in sql {table.name}_{name}_on_update (the language cannot express it yet)")
             elif self.dialect == "mysql" and c.sql(self.read).upper() not in mysql_text.OWN_OPTIONS:
-                why = "generated columns" if "GENERATED" in c.sql(self.read).upper() else "text columns are utf8mb4 " \
-                    "with the binary collation"
                 self.report(line, f"`{c.sql(self.read)}` on column '{table.name}.{name}' is not kept: the language "
-                                  f"cannot express it yet ({why}; the spec's column is a plain one)")
+                                  "cannot express it yet (text columns are utf8mb4 with the binary collation; the "
+                                  "spec's column is a plain one)")
         physical = self.physical_type(col.args.get("kind"))
         if default is not None and default.upper() == "NULL" and self.dialect != "postgresql":
             default = None  # PostgreSQL keeps an explicit DEFAULT NULL in its catalog; the others do not say
@@ -439,7 +442,7 @@ class Importer:
         if identity is not None and self.dialect == "postgresql":
             nullable = False
         table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, generated,
-                                        generated is not None, on_update))
+                                        stored if self.dialect == "mysql" else generated is not None, on_update))
 
     def default(self, node: Any) -> str:
         """A default's text. sqlglot reads PostgreSQL's now() as CURRENT_TIMESTAMP, which
@@ -504,6 +507,7 @@ class Importer:
             if any(p.expression and _MULTI_VALUED.search(p.expression) for p in parts):
                 listed = ", ".join("(" + _MULTI_VALUED.sub(r"AS \1 ARRAY)", p.expression) + ")" if p.expression
                                    else f"`{p.column}`" for p in parts)
+                self.about[len(self.objects)] = table.name  # in the table's own text, if it is kept whole
                 return self.keep(f"CREATE {kind + ' ' if kind else ''}INDEX `{index_name}` ON `{table.name}` "
                                  f"({listed})", line, None, "a multi-valued index: the language cannot express it")
             if kind in ("FULLTEXT", "SPATIAL"):
@@ -641,7 +645,7 @@ class Importer:
         else:
             uniques, checks = list(t.uniques), list(t.checks)
         statements = [*t.statements, *([t.attach] if t.attach else [])]
-        definition = "\n\n".join(terminated(s) for s in statements) if self.dialect == "postgresql" else None
+        definition = "\n\n".join(terminated(s) for s in statements)
         return cat.Table(t.name, tuple(t.columns), pk, tuple(uniques), tuple(fks), tuple(checks), tuple(t.indexes),
                          t.comment, definition, t.partition_by, t.partition_of, t.partition_bound,
                          " and ".join(f"`{b}`" for b in t.beyond) or None)

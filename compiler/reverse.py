@@ -461,17 +461,18 @@ def raw_tables(catalog: cat.Catalog) -> dict[str, str]:
     """The tables a spec cannot express, kept whole (with their indexes) as raw SQL, and why,
     in an order they can be created in (each after the kept tables it refers to or is a
     partition of): on PostgreSQL, a partitioned table, a partition, a table with generated
-    columns, and one with options (UNLOGGED, storage parameters); on SQLite, a table with
+    columns, and one with options (UNLOGGED, storage parameters); on MySQL, a table with
+    generated columns; on SQLite, a table with
     generated columns, one whose primary key may hold NULL (SQLite's legacy rule for a key
     that is not the rowid), and one with a unique key declared before its primary key (the
     backend writes the key first, which numbers the automatic indexes otherwise); and on
-    both, one with a foreign key to such a table (an entity cannot refer to raw SQL).
+    each, one with a foreign key to such a table (an entity cannot refer to raw SQL).
 
     Example:
         >>> raw_tables(read_catalog(sqlite3.connect(":memory:"), "sqlite"))  # doctest: +SKIP
         {}
     """
-    reason = _pg_raw_reason if catalog.dialect == "postgresql" else _sqlite_raw_reason
+    reason = {"postgresql": _pg_raw_reason, "mysql": _mysql_raw_reason}.get(catalog.dialect, _sqlite_raw_reason)
     out: dict[str, str] = {}
     for t in catalog.tables.values():
         why = reason(t) if t.definition is not None else None
@@ -495,6 +496,11 @@ def _pg_raw_reason(t: cat.Table) -> str | None:
     if generated:
         return f"the language cannot express its generated columns ({_listed(generated)}) yet"
     return f"the language cannot express its {t.beyond} yet" if t.beyond else None
+
+
+def _mysql_raw_reason(t: cat.Table) -> str | None:
+    generated = [c.name for c in t.columns if c.generated is not None]
+    return f"the language cannot express its generated columns ({_listed(generated)}) yet" if generated else None
 
 
 def _sqlite_raw_reason(t: cat.Table) -> str | None:
@@ -545,9 +551,11 @@ def _listed(names: list[str], most: int = 3) -> str:
 
 def _table_sql(table: cat.Table, dialect: str) -> str:
     """A table's CREATE TABLE and CREATE INDEX statements, as the engine keeps them (SQLite);
-    PostgreSQL's `definition` has them all already."""
-    if dialect != "sqlite":
+    PostgreSQL's `definition` has them all already, MySQL's (SHOW CREATE TABLE) its keys."""
+    if dialect == "postgresql":
         return table.definition or ""
+    if dialect == "mysql":
+        return terminated((table.definition or "").strip())
     statements = [table.definition or ""] + [i.definition for i in table.indexes
                                              if i.origin == "index" and i.definition]
     return "\n\n".join(terminated(s.strip()) for s in statements)
