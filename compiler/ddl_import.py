@@ -127,6 +127,7 @@ class Importer:
         self.about: dict[int, str] = {}  # a statement among `objects` -> its table, whose block has it if raw
         self.late: set[int] = set()  # statements among `objects` that need the tables, wherever they are
         self.notes: list[str] = []
+        self.check_texts: list[str] = []  # PostgreSQL: the statement's CHECK conditions as written, in order
         self.grouped: dict[str, list[int]] = {}  # a note given for many lines -> those lines
         self.database: str | None = None  # MySQL: the database the statements at hand are in
 
@@ -205,6 +206,7 @@ class Importer:
 
         try:
             tree = sqlglot.parse_one(mysql_text.synonyms(body) if self.dialect == "mysql" else body, read=self.read)
+            self.check_texts = _check_texts(body, tree) if self.dialect == "postgresql" else []
             if self.dialect == "postgresql":  # unquoted names are folded to lower case, as PostgreSQL does
                 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
@@ -398,7 +400,7 @@ class Importer:
             elif isinstance(kind, exp.Reference):
                 self.reference(table, cname, (name,), kind)
             elif isinstance(kind, exp.CheckColumnConstraint):
-                table.checks.append(cat.CheckConstraint(cname, kind.this.sql(self.read)))
+                table.checks.append(cat.CheckConstraint(cname, self.check_text(kind)))
             elif isinstance(kind, exp.AutoIncrementColumnConstraint):
                 identity = "auto_increment" if self.dialect == "mysql" else "autoincrement"
             elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None:
@@ -499,7 +501,7 @@ class Importer:
         elif isinstance(item, exp.ForeignKey):
             self.reference(table, name, _names(item.expressions), item.args["reference"])
         elif isinstance(item, exp.CheckColumnConstraint):
-            table.checks.append(cat.CheckConstraint(name, item.this.sql(self.read)))
+            table.checks.append(cat.CheckConstraint(name, self.check_text(item)))
         elif isinstance(item, exp.IndexColumnConstraint):
             parts = tuple(_index_part(c) for c in item.expressions)
             kind = str(item.args.get("kind") or "").upper()
@@ -651,6 +653,12 @@ class Importer:
                          " and ".join(f"`{b}`" for b in t.beyond) or None)
 
 
+    def check_text(self, check: Any) -> str:
+        """A CHECK's condition: on PostgreSQL as the file writes it, which PostgreSQL stores as
+        it stored the original (sqlglot writes `x NOT IN (...)` as `NOT x IN (...)`, which it
+        stores otherwise); else as sqlglot writes it."""
+        return self.check_texts.pop(0) if self.check_texts else check.this.sql(self.read)
+
     def check_column(self, check: cat.CheckConstraint) -> str | None:
         """The one column a check refers to, which PostgreSQL puts in its name; None when it
         refers to several or none."""
@@ -663,6 +671,26 @@ class Importer:
             return None
         columns = {c.name for c in tree.find_all(exp.Column)}
         return columns.pop() if len(columns) == 1 else None
+
+
+def _check_texts(sql: str, tree: Any) -> list[str]:
+    """The conditions of the CHECKs in `sql`, as written and in order; none unless there is
+    one for each CHECK sqlglot found (a `CHECK` inside a string or a name is no constraint)."""
+    from sqlglot import exp
+
+    from schemac.ddl_text import tokenize
+
+    tokens = [t for t in tokenize(sql) if t.kind != "comment"]
+    out = []
+    for i, t in enumerate(tokens[:-1]):
+        if t.is_word("CHECK") and tokens[i + 1].text == "(":
+            depth = 0
+            for close in tokens[i + 1:]:
+                depth += {"(": 1, ")": -1}.get(close.text, 0) if close.kind == "punct" else 0
+                if depth == 0:
+                    out.append(sql[tokens[i + 1].end:close.start].strip())
+                    break
+    return out if len(out) == len(list(tree.find_all(exp.CheckColumnConstraint))) else []
 
 
 class _PgNames:

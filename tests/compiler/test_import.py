@@ -736,3 +736,15 @@ def test_temporal_mysql_imports_into_a_valid_spec() -> None:
         "line 586: index 'by_text_01'", "line 587: index 'by_text_02'", "line 588: index 'by_text_03'",
         "line 418: table 'executions_visibility'", "line 509: table 'custom_search_attributes'",
         "line 593: table 'chasm_search_attributes'"]
+
+
+def test_postgresql_checks_are_imported_as_written(tmp_path: Path) -> None:
+    """sqlglot writes `x NOT IN (...)` as `NOT x IN (...)`, `!~` as `NOT ... ~` and
+    `char_length` as `length`, each of which PostgreSQL stores otherwise than the original:
+    the importer keeps each CHECK's condition as the file writes it."""
+    path = tmp_path / "checks.sql"
+    path.write_text("CREATE TABLE p (id int PRIMARY KEY, s text CHECK (s NOT IN ('a', 'b')), t text,\n"
+                    "  CONSTRAINT p_t_shape CHECK ((t !~ 'x') AND char_length(t) > 1));\n"
+                    "ALTER TABLE p ADD CONSTRAINT p_t_pattern CHECK (t NOT LIKE '%(%');\n")
+    result = round_trip(path, "postgresql")
+    assert "check (s NOT IN ('a', 'b'))" in result.text, result.text
