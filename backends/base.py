@@ -332,7 +332,7 @@ class SqlRenderer:
                 items.append(self.foreign_key_sql(entity, fk))
         for check in entity.checks:
             items.append(f"CONSTRAINT {self.ident(check.name or '')} CHECK ({self.expr_sql(entity, check.expression)})")
-        items.extend(self.extra_checks(entity))
+        items.extend(f"CONSTRAINT {self.ident(c.name or '')} CHECK ({c.expression})" for c in self.extra_checks(entity))
         return items
 
     def primary_key_sql(self, entity: Entity) -> str | None:
@@ -340,7 +340,8 @@ class SqlRenderer:
         assert pk is not None
         return f"CONSTRAINT {self.ident(pk.name or '')} PRIMARY KEY ({self.columns(entity, pk.columns)})"
 
-    def extra_checks(self, entity: Entity) -> list[str]:
+    def extra_checks(self, entity: Entity) -> list[Check]:
+        """Checks the backend adds of its own (their expressions already in this dialect)."""
         return []
 
     def foreign_key_sql(self, entity: Entity, fk: ForeignKey) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from schemac.backends.base import Namespace, SqlRenderer
-from schemac.ir import Entity, Field, Index, Schema
+from schemac.ir import Check, Entity, Field, Index, Schema
 
 # A version 4 UUID from randomblob(), as text.
 UUID_V4 = (
@@ -158,7 +158,7 @@ class SqliteRenderer(SqlRenderer):
             return None  # declared on the column, with AUTOINCREMENT
         return super().primary_key_sql(entity)
 
-    def extra_checks(self, entity: Entity) -> list[str]:
+    def extra_checks(self, entity: Entity) -> list[Check]:
         """Enum and json columns are checked by CHECK constraints."""
         out = []
         for f in entity.fields:
@@ -170,12 +170,11 @@ class SqliteRenderer(SqlRenderer):
             enum = self.enums.get(f.type.name)
             if enum is not None:
                 values = ", ".join(self.literal(v) for v in enum.value_names)
-                name = self.ident(f"{entity.table_name}_{f.name}_enum")
-                out.append(f"CONSTRAINT {name} CHECK ({col} IN ({values}))")
+                out.append(Check(name=f"{entity.table_name}_{f.name}_enum", expression=f"{col} IN ({values})"))
             elif f.type.name == "json":
-                name = self.ident(f"{entity.table_name}_{f.name}_json")
                 valid = f"json_valid({col})"  # json_valid(NULL) is 0, not NULL
-                out.append(f"CONSTRAINT {name} CHECK ({f'{col} IS NULL OR ' if f.nullable else ''}{valid})")
+                out.append(Check(name=f"{entity.table_name}_{f.name}_json",
+                                 expression=f"{col} IS NULL OR {valid}" if f.nullable else valid))
         return out
 
     def create_table_sql(self, entity: Entity, skip_fks: set[str | None]) -> str:

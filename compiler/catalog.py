@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from schemac.ddl_text import ColumnText, parse_create_index, parse_create_table
+from schemac.ddl_text import ColumnText, parse_create_index, parse_create_table, quote_ident
 
 IndexOrigin = Literal["index", "primary_key", "unique", "foreign_key"]
 
@@ -410,7 +410,7 @@ def _pg_definition(table: Table, constraints: list[dict[str, Any]], row: dict[st
     ones PostgreSQL attaches to the partitioned table's (none is made again, under another
     name). The indexes of a partitioned table are made on it before any partition exists:
     not ON ONLY, which would leave them invalid."""
-    q = _quote_pg
+    q = quote_ident
     items = [f"{q(c.name)} {_pg_column_sql(table.name, c, sequences)}" for c in table.columns]
     items += [f"CONSTRAINT {q(c['NAME'])} {c['DEFINITION']}" for c in constraints if c["KIND"] in ("p", "u", "c")]
     body = ",\n".join(f"    {item}" for item in items)
@@ -439,15 +439,11 @@ def _pg_column_sql(table: str, column: Column, sequences: dict[str, SequenceInfo
         sql += f" GENERATED ALWAYS AS ({column.generated}) STORED"
     elif column.identity:
         sequence = next((s for s in sequences.values() if s.identity and s.owner == (table, column.name)), None)
-        options = f" (SEQUENCE NAME {_quote_pg(sequence.name)} {sequence.options()})" if sequence else ""
+        options = f" (SEQUENCE NAME {quote_ident(sequence.name)} {sequence.options()})" if sequence else ""
         sql += f" GENERATED {column.identity.upper()} AS IDENTITY{options}"
     elif column.default is not None:
         sql += f" DEFAULT {column.default}"
     return sql + ("" if column.nullable else " NOT NULL")
-
-
-def _quote_pg(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _pg_literal(text: str) -> str:

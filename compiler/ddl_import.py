@@ -31,7 +31,7 @@ from typing import Any
 
 from schemac import catalog as cat
 from schemac import mysql_text
-from schemac.ddl_text import split_statements_with_lines, terminated
+from schemac.ddl_text import quote_ident, split_statements_with_lines, terminated
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
@@ -42,6 +42,7 @@ _SEQUENCE_OPTION = re.compile(
     r"|\bMAXVALUE\s+(?P<maximum>-?\d+)|\bSTART\s+(?:WITH\s+)?(?P<start>-?\d+)|\bCACHE\s+(?P<cache>\d+)"
     r"|\bNO\s+(?:CYCLE|MINVALUE|MAXVALUE)\b|\bCYCLE\b|\bOWNED\s+BY\s+(?P<owner>\S+)", re.I)
 _LEADING_COMMENTS = re.compile(r"(\s*(--[^\n]*\n|/\*.*?\*/))*", re.S)
+_PG_NAME = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'  # a PostgreSQL name, maybe schema-qualified
 _ALTER_TABLE = re.compile(r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:\"[^\"]+\"|`[^`]+`|[\w$]+)"
                           r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
 _MULTI_VALUED = re.compile(r"AS ARRAY<(.+?)>\)")  # how sqlglot writes MySQL's `CAST(... AS t ARRAY)`
@@ -52,8 +53,6 @@ _CREATE = re.compile(
     r"(INDEX|MATERIALIZED\s+VIEW|VIEW|FUNCTION|PROCEDURE|TRIGGER|TYPE|EXTENSION|SEQUENCE|SCHEMA|AGGREGATE|DOMAIN"
     r"|RULE|EVENT|VIRTUAL\s+TABLE)(?:\s+CONCURRENTLY)?\s+(?!ON\b)(?:IF\s+NOT\s+EXISTS\s+)?((?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
     r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
-_INDEX = re.compile(r'\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?'
-                    r'("[^"]+"|\w+)', re.I)
 KINDS = {"VIEW": "view", "FUNCTION": "function", "PROCEDURE": "procedure", "TRIGGER": "trigger",
          "SEQUENCE": "sequence", "EXTENSION": "extension", "SCHEMA": "schema", "MATERIALIZED VIEW": "materialized view"}
 
@@ -80,7 +79,7 @@ def _nextval(default: str) -> str:
     if m is None:
         return default
     name = _unqualified(m.group(1).replace("''", "'"))
-    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else quote_ident(name)
     return f"nextval('{quoted}'::regclass)"
 
 
@@ -235,12 +234,9 @@ class Importer:
 
         kind, name = "statement", f"statement_{line}"
         m = _CREATE.match(sql)
-        index = _INDEX.match(sql)
         if m:
             kind = m.group(1).lower().replace("  ", " ")
             name = m.group(2).split(".")[-1].strip('"`[]')
-        elif index and tree is None:  # one sqlglot does not parse (ON ONLY)
-            kind, name = "index", index.group(1).strip('"')
         elif isinstance(tree, exp.Create):
             kind = KINDS.get(str(tree.kind or "").upper(), str(tree.kind or "statement").lower())
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -260,7 +256,7 @@ class Importer:
 
     def sequence(self, sql: str, line: int) -> bool:
         """CREATE SEQUENCE, ALTER SEQUENCE ... OWNED BY, and `setval` (a value, which is data)."""
-        name = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'
+        name = _PG_NAME
         m = re.fullmatch(rf"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?{name}(.*?);?", sql, re.I | re.S)
         if m:
             options = m.group(2)
@@ -296,7 +292,7 @@ class Importer:
     def attach_partition(self, sql: str) -> bool:
         """PostgreSQL's ALTER TABLE ... ATTACH PARTITION, which sqlglot does not parse: the
         partition's, kept with it."""
-        name = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'
+        name = _PG_NAME
         m = re.fullmatch(rf"ALTER\s+TABLE\s+(?:ONLY\s+)?{name}\s+ATTACH\s+PARTITION\s+{name}\s+(.*?);?", sql,
                          re.I | re.S)
         partition = self.tables.get(_unqualified(m.group(2))) if m else None
@@ -310,8 +306,7 @@ class Importer:
         """pg_dump's index on a partitioned table, CREATE INDEX ... ON ONLY (in its table's
         block when the table is kept whole), and ALTER INDEX ... ATTACH PARTITION, which
         sqlglot does not parse: kept as raw SQL, after the tables."""
-        m = re.match(r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+ONLY\s+((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))', sql,
-                     re.I | re.S)
+        m = re.match(rf"CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+ONLY\s+{_PG_NAME}", sql, re.I | re.S)
         table = self.tables.get(_unqualified(m.group(1))) if m else None
         if table is None and not re.match(r"ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s", sql, re.I | re.S):
             return False
@@ -406,15 +401,11 @@ class Importer:
             elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None:
                 identity = "always" if kind.this else "by default"
                 nullable = False
-            elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsIdentityColumnConstraint) \
-                    and self.dialect == "postgresql":  # GENERATED ALWAYS AS (...) STORED
-                generated = (kind.this if isinstance(kind, exp.ComputedColumnConstraint) else
-                             kind.args["expression"]).sql(self.read)
-            elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsIdentityColumnConstraint) \
-                    and self.dialect == "mysql":  # [GENERATED ALWAYS] AS (...) [VIRTUAL | STORED]: the table is kept
+            elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsIdentityColumnConstraint):
+                # [GENERATED ALWAYS] AS (...) [VIRTUAL | STORED]; PostgreSQL's are all stored. The table is kept
                 computed = isinstance(kind, exp.ComputedColumnConstraint)
                 generated = (kind.this if computed else kind.args["expression"]).sql(self.read)
-                stored = computed and bool(kind.args.get("persisted"))
+                stored = self.dialect == "postgresql" or computed and bool(kind.args.get("persisted"))
             elif isinstance(kind, exp.CommentColumnConstraint):
                 comment = kind.this.name
             elif isinstance(kind, exp.OnUpdateColumnConstraint) and self.dialect == "mysql":
@@ -443,8 +434,8 @@ class Importer:
             default = default[1:-1]  # DEFAULT '0' on a number: MySQL stores the number
         if identity is not None and self.dialect == "postgresql":
             nullable = False
-        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, generated,
-                                        stored if self.dialect == "mysql" else generated is not None, on_update))
+        table.columns.append(cat.Column(name, physical, nullable, default, identity, comment, generated, stored,
+                                        on_update))
 
     def default(self, node: Any) -> str:
         """A default's text. sqlglot reads PostgreSQL's now() as CURRENT_TIMESTAMP, which

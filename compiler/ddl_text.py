@@ -284,6 +284,11 @@ def parse_create_index(sql: str) -> ParsedIndex:
 _DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 
 
+def quote_ident(name: str, quote: str = '"') -> str:
+    """An identifier quoted with `quote` (`"` standard, `` ` `` MySQL), the quote doubled inside."""
+    return quote + name.replace(quote, quote * 2) + quote
+
+
 def terminated(sql: str) -> str:
     """A statement with its semicolon, on a line of its own after a `--` comment."""
     return sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";")

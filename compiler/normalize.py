@@ -22,13 +22,10 @@ object (a view, a function), which `schemac.compare` compares in the catalogs.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from schemac import catalog as cat
 from schemac.ir import Check, Entity, Enum, Field, Index, IndexColumn, Schema, Unique
-
-_CHECK_ITEM = re.compile(r'CONSTRAINT\s+("(?:[^"]|"")+"|\S+)\s+CHECK\s+\((.*)\)$', re.S)
 
 
 def database_form(schema: Schema, dialect: str, catalog: cat.Catalog | None = None) -> Schema:
@@ -57,7 +54,7 @@ def _entity(entity: Entity, dialect: str, renderer: Any, catalog: cat.Catalog | 
     table = catalog.tables.get(name(entity.table_name)) if catalog is not None else None
     fields = tuple(_field(entity, f, renderer, table).model_copy(update={"doc": _doc(f.doc, dialect)})
                    for f in entity.fields)
-    checks = [*entity.checks, *(_implied_checks(entity, renderer) if dialect == "sqlite" else [])]
+    checks = [*entity.checks, *renderer.extra_checks(entity)]  # SQLite's for enum and json columns
     pk = entity.primary_key
     indexes = [i for i in entity.indexes if dialect != "mysql" or renderer.index_sql(entity, i) is not None]
     uniques = list(entity.uniques)
@@ -151,19 +148,6 @@ def _field(entity: Entity, f: Field, renderer: Any, table: cat.Table | None) -> 
         default = column.default if f.default is not None or column.default is not None else None
     return Field(name=name, type=f.type.model_copy(update={"name": physical, "params": ()}) if f.type else None,
                  nullable=f.nullable, identity=f.identity, default=default, doc=f.doc)
-
-
-def _implied_checks(entity: Entity, renderer: Any) -> list[Check]:
-    """The checks the SQLite backend adds for enum and json columns, which an inspected
-    spec states as checks of its own."""
-    out = []
-    for item in renderer.extra_checks(entity):
-        m = _CHECK_ITEM.match(item)
-        if m:
-            name = m.group(1)
-            out.append(Check(name=name[1:-1].replace('""', '"') if name.startswith('"') else name,
-                             expression=m.group(2)))
-    return out
 
 
 def _check(check: Check, name: str, table: cat.Table | None) -> Check:

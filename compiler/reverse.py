@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from schemac import catalog as cat
-from schemac.ddl_text import terminated
+from schemac.ddl_text import quote_ident, terminated
 from schemac.ir import (
     Action,
     Check,
@@ -410,11 +410,11 @@ class Reverser:
         for sequence in self.catalog.sequences.values():
             if sequence.identity or sequence.name in self.serial_sequences:
                 continue
-            sql = sequence.create_sql(_quote_pg)
+            sql = sequence.create_sql(quote_ident)
             before.append(cat.SchemaObject("sequence", sequence.name, sql, sql))
             if sequence.owner is not None:
-                sql = (f"ALTER SEQUENCE {_quote_pg(sequence.name)} OWNED BY {_quote_pg(sequence.owner[0])}."
-                       f"{_quote_pg(sequence.owner[1])};")
+                sql = (f"ALTER SEQUENCE {quote_ident(sequence.name)} OWNED BY {quote_ident(sequence.owner[0])}."
+                       f"{quote_ident(sequence.owner[1])};")
                 after.append(cat.SchemaObject("sequence owner", sequence.name, sql, sql))
         return before, after
 
@@ -472,7 +472,7 @@ def raw_tables(catalog: cat.Catalog) -> dict[str, str]:
         >>> raw_tables(read_catalog(sqlite3.connect(":memory:"), "sqlite"))  # doctest: +SKIP
         {}
     """
-    reason = {"postgresql": _pg_raw_reason, "mysql": _mysql_raw_reason}.get(catalog.dialect, _sqlite_raw_reason)
+    reason = {"postgresql": _pg_raw_reason, "mysql": _generated_reason}.get(catalog.dialect, _sqlite_raw_reason)
     out: dict[str, str] = {}
     for t in catalog.tables.values():
         why = reason(t) if t.definition is not None else None
@@ -487,24 +487,22 @@ def raw_tables(catalog: cat.Catalog) -> dict[str, str]:
         out.update(more)
 
 
-def _pg_raw_reason(t: cat.Table) -> str | None:
-    generated = [c.name for c in t.columns if c.generated is not None]
-    if t.partition_by:
-        return f"it is partitioned (PARTITION BY {t.partition_by}), which the language cannot express yet"
-    if t.partition_of:
-        return f"it is a partition of '{t.partition_of}', which the language cannot express yet"
-    if generated:
-        return f"the language cannot express its generated columns ({_listed(generated)}) yet"
-    return f"the language cannot express its {t.beyond} yet" if t.beyond else None
-
-
-def _mysql_raw_reason(t: cat.Table) -> str | None:
+def _generated_reason(t: cat.Table) -> str | None:
     generated = [c.name for c in t.columns if c.generated is not None]
     return f"the language cannot express its generated columns ({_listed(generated)}) yet" if generated else None
 
 
+def _pg_raw_reason(t: cat.Table) -> str | None:
+    if t.partition_by:
+        return f"it is partitioned (PARTITION BY {t.partition_by}), which the language cannot express yet"
+    if t.partition_of:
+        return f"it is a partition of '{t.partition_of}', which the language cannot express yet"
+    if generated := _generated_reason(t):
+        return generated
+    return f"the language cannot express its {t.beyond} yet" if t.beyond else None
+
+
 def _sqlite_raw_reason(t: cat.Table) -> str | None:
-    generated = [c.name for c in t.columns if c.generated is not None]
     key = t.primary_key.columns if t.primary_key else ()
     nullable = [c.name for c in t.columns if c.name in key and c.nullable
                 and not (len(key) == 1 and c.type.upper() == "INTEGER")]
@@ -513,8 +511,8 @@ def _sqlite_raw_reason(t: cat.Table) -> str | None:
         if i.origin in ("primary_key", "unique") and i.name.rsplit("_", 1)[-1].isdigit():
             n = int(i.name.rsplit("_", 1)[1])
             numbers[i.origin] = min(n, numbers.get(i.origin, n))
-    if generated:
-        return f"the language cannot express its generated columns ({_listed(generated)}) yet"
+    if generated := _generated_reason(t):
+        return generated
     if numbers.get("unique", 0) and numbers["unique"] < numbers.get("primary_key", 0):
         return ("it declares a unique key before its primary key, and SQLite names their automatic "
                 "indexes (sqlite_autoindex_<table>_<n>, which INDEXED BY can name) in that order, "
@@ -614,10 +612,6 @@ def _json_check(table: cat.Table, column: cat.Column) -> cat.CheckConstraint | N
     return None
 
 
-def _quote_pg(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 _NO_INDEX = cat.Index("", ())
 
 
@@ -633,7 +627,7 @@ def _made_by_hand(table: cat.Table, index: cat.Index) -> bool:
 
 
 def _quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
+    return quote_ident(name, "`")
 
 
 def _escape(text: str) -> str:
