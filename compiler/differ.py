@@ -32,6 +32,8 @@ class Change:
 
     def __str__(self) -> str:
         where = ".".join(p for p in (self.table, self.name) if p)
+        if self.kind.endswith("enum value"):
+            where += f" '{self.new if self.old is None else self.old}'"
         return f"{self.kind} {where}"
 
 

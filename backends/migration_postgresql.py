@@ -1,0 +1,320 @@
+"""PostgreSQL migrations: one transaction, with the few statements that cannot run in one
+split out before or after it and labelled.
+
+* An enum value that the migration also uses (as a default, in a check or an index) is
+  added before the transaction: PostgreSQL refuses a value added in the same transaction
+  (`unsafe use of new value`). Other added values stay inside it.
+* An enum that loses or reorders values is rebuilt: the old type is renamed, the new one
+  created, each column converted through text (`USING c::text::e`, its default dropped and
+  set again, the checks and expression indexes that read it recreated), the old type dropped.
+* Type changes convert with `USING c::T` (through text to or from an enum).
+* Under `--online`, indexes on existing tables are built with CREATE INDEX CONCURRENTLY (a
+  new unique key is then attached with ADD CONSTRAINT ... USING INDEX) and foreign keys and
+  checks are added NOT VALID and validated after the transaction: none of these holds a lock
+  that blocks writes for the length of a table scan.
+"""
+
+from __future__ import annotations
+
+from schemac.backends.migration import MigrationRenderer
+from schemac.differ import Change
+from schemac.ir import Entity, Field
+from schemac.planner import plan
+
+
+class PostgresqlMigration(MigrationRenderer):
+    dialect = "postgresql"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rebuilt: set[str] = set()
+        self.retyped: set[tuple[str | None, str | None]] = set()
+
+    def plan(self, changes: list[Change]) -> list[Change]:
+        changes = super().plan(changes)
+        rebuilt = {c.name for c in changes if c.kind in ("drop enum value", "reorder enum values")}
+        if not rebuilt:
+            return changes
+        return plan(self.old_schema, self.new_schema, changes + self.around_enum_rebuilds(changes, rebuilt))
+
+    def around_enum_rebuilds(self, changes: list[Change], rebuilt: set[str | None]) -> list[Change]:
+        """Checks and expression or partial indexes of tables whose columns change enum type:
+        PostgreSQL would re-parse them against the new type and fail, so they are dropped
+        and added again around the rebuild."""
+        touched = {(c.table, c.name) for c in changes if c.kind.split()[-1] in ("check", "index")}
+        out: list[Change] = []
+        for entity in self.old_schema.entities:
+            after = self.new_tables.get(entity.table_name)
+            if after is None or not any(f.type is not None and f.type.name in rebuilt for f in entity.fields):
+                continue
+            for check in entity.checks:
+                kept = next((c for c in after.checks if c.name == check.name), None)
+                if kept is not None and (entity.table_name, check.name) not in touched:
+                    out += [Change("drop check", entity.table_name, check.name, check, None),
+                            Change("add check", entity.table_name, check.name, None, kept)]
+            for index in entity.indexes:
+                if index.where is None and all(c.column for c in index.columns):
+                    continue
+                kept_index = next((i for i in after.indexes if i.name == index.name), None)
+                if kept_index is not None and (entity.table_name, index.name) not in touched:
+                    out += [Change("drop index", entity.table_name, index.name, index, None),
+                            Change("add index", entity.table_name, index.name, None, kept_index)]
+        return out
+
+    def how_it_runs(self) -> str:
+        text = "Runs in one transaction"
+        if self.out.before or self.out.after:
+            text += "; the statements marked as outside it run on their own, in the order written"
+        return text + ". Run it with psql -v ON_ERROR_STOP=1 -f FILE (or any client that stops at an error)."
+
+    # -- assembling ---------------------------------------------------------------------------------
+
+    def assemble(self) -> str:
+        parts: list[str] = []
+        if self.out.before:
+            parts.append("-- Outside the transaction: enum values used below (PostgreSQL refuses a value\n"
+                         "-- added in the transaction that uses it).\n" + "\n".join(self.out.before))
+        parts.append("BEGIN;")
+        if self.out.checks:
+            parts.append("-- Data checks: stop before changing anything.\n" + self.raise_if(self.out.checks))
+        parts.append("\n".join(self.out.body))
+        if self.out.post and not self.out.after:
+            parts.append("-- Post-checks.\n" + self.raise_if(self.out.post))
+        parts.append("COMMIT;")
+        if self.out.after:
+            parts.append("-- Outside the transaction (--online): each statement locks no writes for long.\n"
+                         + "\n".join(self.out.after))
+            if self.out.post:
+                parts.append("-- Post-checks.\n" + self.raise_if(self.out.post))
+        return "\n\n".join(parts) + "\n"
+
+    def raise_if(self, checks: list[tuple[str, str]]) -> str:
+        lines = ["DO $schemac$", "BEGIN"]
+        for message, query in checks:
+            lines += [f"  IF EXISTS ({query}) THEN",
+                      f"    RAISE EXCEPTION USING MESSAGE = {self.new.literal('schemac: ' + message)};",
+                      "  END IF;"]
+        lines += ["END", "$schemac$;"]
+        return "\n".join(lines)
+
+    def post_check_constraint(self, table: str, name: str) -> None:
+        self.out.post.append((f"constraint {name} on {table} is missing or not validated",
+                              f"SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = "
+                              f"{self.new.literal(self.q(table))}::regclass AND conname = "
+                              f"{self.new.literal(self.new.physical(name))} AND convalidated)"))
+
+    def enum_text(self, column: str) -> str:
+        return f"{self.q(column)}::text"
+
+    # -- operations -----------------------------------------------------------------------------------
+
+    def alter(self, table: str | None, action: str, old: bool = False) -> str:
+        renderer = self.old if old else self.new
+        return f"ALTER TABLE {renderer.ident(table or '')} {action};"
+
+    def drop_constraint(self, change: Change) -> None:
+        self.out.body.append(self.alter(change.table, f"DROP CONSTRAINT {self.old.ident(change.name or '')}", True))
+
+    drop_foreign_key = drop_check = drop_unique = drop_primary_key = drop_constraint
+
+    def drop_index(self, change: Change) -> None:
+        self.out.body.append(f"DROP INDEX {self.old.ident(change.name or '')};")
+
+    def drop_table(self, change: Change) -> None:
+        self.out.body.append(f"DROP TABLE {self.old.ident(change.table or '')};")
+
+    def drop_column(self, change: Change) -> None:
+        self.out.body.append(self.alter(change.table, f"DROP COLUMN {self.old.ident(change.name or '')}", True))
+
+    def rename_table(self, change: Change) -> None:
+        self.out.body.append(self.alter(change.old.table_name, f"RENAME TO {self.q(change.table or '')}", True))
+
+    def rename_column(self, change: Change) -> None:
+        self.out.body.append(self.alter(change.table, f"RENAME COLUMN {self.q(change.old.name)} TO "
+                                                      f"{self.q(change.name or '')}"))
+
+    def add_enum(self, change: Change) -> None:
+        self.out.body.append(self.new.enum_sql(change.new))
+
+    def add_enum_value(self, change: Change) -> None:
+        if change.name in self.rebuilding():
+            return
+        enum = self.new.enums[change.name or ""]
+        values = list(enum.value_names)
+        i = values.index(change.new)
+        where = f" AFTER {self.new.literal(values[i - 1])}" if i else \
+            f" BEFORE {self.new.literal(values[1])}" if len(values) > 1 else ""
+        sql = f"ALTER TYPE {self.new.enum_type_sql(enum)} ADD VALUE {self.new.literal(change.new)}{where};"
+        (self.out.before if self.value_used(change.name or "", change.new) else self.out.body).append(sql)
+
+    def rebuilding(self) -> set[str]:
+        return {c.name or "" for c in self.changes if c.kind in ("drop enum value", "reorder enum values")}
+
+    def value_used(self, enum: str, value: str) -> bool:  # noqa: ARG002  (any enum's value: conservative)
+        """Whether a table, column, default, check or index this migration writes names the value."""
+        kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
+        return any(c.kind in kinds and _mentions(c.new, value) for c in self.changes)
+
+    def drop_enum_value(self, change: Change) -> None:
+        self.rebuild_enum(change.name or "")
+
+    reorder_enum_values = drop_enum_value
+
+    def rebuild_enum(self, name: str) -> None:
+        if name in self.rebuilt:
+            return
+        self.rebuilt.add(name)
+        enum = self.new.enums[name]
+        kept = self.new.physical(name + "__schemac_old")
+        self.out.body.append(f"ALTER TYPE {self.new.enum_type_sql(enum)} RENAME TO {self.q(kept)};")
+        self.out.body.append(self.new.enum_sql(enum))
+        for entity in self.old_schema.entities:
+            after = self.new_tables.get(entity.table_name)
+            if after is None:
+                continue
+            for f in entity.fields:
+                new_field = after.field(f.name)
+                if f.type is None or f.type.name != name or new_field is None:
+                    continue
+                if f.default is not None:
+                    self.out.body.append(self.alter(entity.table_name, f"ALTER COLUMN {self.q(f.name)} DROP DEFAULT"))
+                self.out.body.append(self.alter(
+                    entity.table_name, f"ALTER COLUMN {self.q(f.name)} TYPE {self.new.enum_type_sql(enum)} "
+                                       f"USING {self.q(f.name)}::text::{self.new.enum_type_sql(enum)}"))
+                if new_field.type == f.type and new_field.default is not None:
+                    default = self.new.default_sql(after, new_field)
+                    self.out.body.append(self.alter(entity.table_name,
+                                                    f"ALTER COLUMN {self.q(f.name)} SET DEFAULT {default}"))
+        self.out.body.append(f"DROP TYPE {self.q(kept)};")
+
+    def alter_enum_comment(self, change: Change) -> None:
+        enum = self.new.enums[change.name or ""]
+        self.out.body.append(f"COMMENT ON TYPE {self.new.enum_type_sql(enum)} IS {self.comment(change.new)};")
+
+    def drop_enum(self, change: Change) -> None:
+        self.out.body.append(f"DROP TYPE {self.old.ident(change.name or '')};")
+
+    def add_table(self, change: Change) -> None:
+        entity: Entity = change.new
+        self.out.body.append(self.new.entity_sql(entity, {fk.name for fk in entity.foreign_keys}))
+
+    def add_column(self, change: Change) -> None:
+        entity = self.new_entity(change.table)
+        self.out.body.append(self.alter(change.table, f"ADD COLUMN {self.new.column_sql(entity, change.new)}"))
+        if change.new.doc:
+            self.out.body.append(f"COMMENT ON COLUMN {self.q(change.table or '')}.{self.q(change.name or '')} "
+                                 f"IS {self.comment(change.new.doc)};")
+
+    def alter_column_type(self, change: Change) -> None:
+        entity = self.new_entity(change.table)
+        f: Field = entity.field(change.name or "")  # type: ignore[assignment]
+        old_field = self.old_column(change.table, change.name)
+        assert old_field is not None
+        before, after = self.old.type_sql(self.old_entity(change.table), old_field), self.new.type_sql(entity, f)
+        if (change.table, change.name) in self.retyped or before == after:
+            return
+        self.retyped.add((change.table, change.name))
+        col = self.q(f.name)
+        if old_field.default is not None and old_field.identity != "serial":
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} DROP DEFAULT"))
+        enums = self.new.enums.keys() | self.old.enums.keys()
+        through_text = any(t is not None and t.name in enums for t in (old_field.type, f.type))
+        using = f"{col}::text::{after}" if through_text else f"{col}::{after}"
+        self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} TYPE {after} USING {using}"))
+        if f.default is not None and f.identity != "serial":
+            self.out.body.append(self.alter(change.table,
+                                            f"ALTER COLUMN {col} SET DEFAULT {self.new.default_sql(entity, f)}"))
+
+    alter_column_overrides = alter_column_type
+
+    def alter_column_nullable(self, change: Change) -> None:
+        action = "DROP NOT NULL" if change.new else "SET NOT NULL"
+        self.out.body.append(self.alter(change.table, f"ALTER COLUMN {self.q(change.name or '')} {action}"))
+
+    def alter_column_default(self, change: Change) -> None:
+        if (change.table, change.name) in self.retyped:
+            return  # set with the new type
+        entity = self.new_entity(change.table)
+        f = entity.field(change.name or "")
+        assert f is not None
+        default = self.new.default_sql(entity, f)
+        action = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
+        self.out.body.append(self.alter(change.table, f"ALTER COLUMN {self.q(f.name)} {action}"))
+
+    def alter_column_identity(self, change: Change) -> None:
+        if "serial" in (change.old, change.new):
+            self.unsupported(change, "a serial column's sequence is not changed by schemac")
+            return
+        col = self.q(change.name or "")
+        kind = "ALWAYS" if change.new == "always" else "BY DEFAULT"
+        if change.old is None:
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY"))
+            table = self.q(change.table or "")
+            self.out.body.append(f"SELECT setval(pg_get_serial_sequence({self.new.literal(table)}, "
+                                 f"{self.new.literal(self.new.physical(change.name or ''))}), "
+                                 f"coalesce(max({col}), 0) + 1, false) FROM {table};")
+        elif change.new is None:
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} DROP IDENTITY"))
+        else:
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} SET GENERATED {kind}"))
+
+    def alter_column_doc(self, change: Change) -> None:
+        self.out.body.append(f"COMMENT ON COLUMN {self.q(change.table or '')}.{self.q(change.name or '')} "
+                             f"IS {self.comment(change.new)};")
+
+    def alter_table_comment(self, change: Change) -> None:
+        self.out.body.append(f"COMMENT ON TABLE {self.q(change.table or '')} IS {self.comment(change.new)};")
+
+    def comment(self, doc: str | None) -> str:
+        return self.new.literal(doc) if doc else "NULL"
+
+    def add_primary_key(self, change: Change) -> None:
+        entity = self.new_entity(change.table)
+        self.out.body.append(self.alter(change.table, f"ADD {self.new.primary_key_sql(entity)}"))
+
+    def add_unique(self, change: Change) -> None:
+        name, cols = self.q(change.name or ""), self.column_list(change.new.columns)
+        if self.online and self.existed(change.table):
+            self.out.after.append(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {self.q(change.table or '')} ({cols});")
+            self.out.after.append(self.alter(change.table, f"ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"))
+        else:
+            self.out.body.append(self.alter(change.table, f"ADD CONSTRAINT {name} UNIQUE ({cols})"))
+
+    def add_check(self, change: Change) -> None:
+        entity = self.new_entity(change.table)
+        sql = f"ADD CONSTRAINT {self.q(change.name or '')} CHECK ({self.new.expr_sql(entity, change.new.expression)})"
+        self.add_validated(change, sql)
+
+    def add_foreign_key(self, change: Change) -> None:
+        self.add_validated(change, f"ADD {self.new.foreign_key_sql(self.new_entity(change.table), change.new)}")
+
+    def add_validated(self, change: Change, sql: str) -> None:
+        if self.online and self.existed(change.table):
+            self.out.body.append(self.alter(change.table, sql + " NOT VALID"))
+            self.out.after.append(self.alter(change.table, f"VALIDATE CONSTRAINT {self.q(change.name or '')}"))
+        else:
+            self.out.body.append(self.alter(change.table, sql))
+        self.post_check_constraint(change.table or "", change.name or "")
+
+    def add_index(self, change: Change) -> None:
+        sql = self.new.index_sql(self.new_entity(change.table), change.new)
+        if sql is None:
+            return
+        if self.online and self.existed(change.table):
+            self.out.after.append(sql.replace("INDEX", "INDEX CONCURRENTLY", 1))
+        else:
+            self.out.body.append(sql)
+
+
+def _mentions(node: object, value: str) -> bool:
+    """Whether a model (or a piece of one) holds the enum value as a default or a literal."""
+    from pydantic import BaseModel
+
+    if isinstance(node, str):
+        return node.strip("'\"") == value or f"'{value}'" in node
+    if isinstance(node, BaseModel):
+        return any(_mentions(getattr(node, k), value) for k in type(node).model_fields
+                   if k in ("default", "fields", "checks", "expression", "where", "columns", "indexes"))
+    if isinstance(node, (tuple, list)):
+        return any(_mentions(n, value) for n in node)
+    return False
