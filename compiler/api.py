@@ -151,6 +151,40 @@ def compile_loaded(result: LoadResult, dialect: str) -> CompileResult:
     return CompileResult(sql, result, diagnostics)
 
 
+@dataclass
+class DiffResult:
+    """The migrations between two specs; `pair` is None when a spec has errors."""
+
+    pair: Any  # schemac.backends.migration.MigrationPair | None
+    old: LoadResult
+    new: LoadResult
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.pair is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.PathLike[str]], dialect: str, *,
+               online: bool = False) -> DiffResult:
+    """Load two versions of a spec and render the UP and DOWN migrations between them."""
+    return diff_loaded(load_files(old), load_files(new), dialect, online=online)
+
+
+def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:
+    """The migrations between two specs already loaded."""
+    from schemac.backends.migration import render_migration
+
+    diagnostics = old.diagnostics + new.diagnostics
+    if not old.ok or not new.ok or old.schema is None or new.schema is None:
+        return DiffResult(None, old, new, diagnostics)
+    pair = render_migration(old.schema, new.schema, dialect, online=online)
+    backend = pair.up.diagnostics + pair.down.diagnostics
+    unique = list(dict.fromkeys(backend))
+    diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
+    return DiffResult(pair, old, new, diagnostics)
+
+
 DIAGRAM_FORMATS = ("mermaid", "dot")
 IMAGE_FORMATS = ("svg", "png")
 

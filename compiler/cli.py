@@ -62,6 +62,7 @@ def cli() -> None:
       schemac docs shop.schema -o docs/data
       schemac inspect postgresql://postgres@127.0.0.1/shop -o shop.schema
       schemac import dump.sql --dialect postgresql -o shop.schema
+      schemac diff v1/shop.schema v2/shop.schema --dialect postgresql
     """
 
 
@@ -312,6 +313,42 @@ def fmt(specs: tuple[Path, ...], check_only: bool) -> None:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
     if failed or (check_only and changed):
         sys.exit(EXIT_INPUT)
+
+
+@cli.command(name="diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--dialect", "-d", type=click.Choice(DIALECTS), required=True, help="The engine to migrate.")
+@click.option("--down", is_flag=True, help="Print the DOWN migration (NEW back to OLD) instead of UP.")
+@click.option("--online", is_flag=True,
+              help="Avoid long write locks: PostgreSQL's CONCURRENTLY and NOT VALID, MySQL's INPLACE/INSTANT.")
+@click.option("--allow-destructive", is_flag=True,
+              help="Print a migration that drops data (tables, columns, enum values, narrowing types).")
+def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow_destructive: bool) -> None:
+    """Print the migration that turns a database built from OLD into one built from NEW.
+
+    OLD and NEW are spec files or folders. The migration's header lists its changes and
+    their hazards. A migration that would lose data is refused (exit 3) unless
+    --allow-destructive is given; identical specs give no migration (exit 0).
+
+    `schemac diff v1/shop.schema v2/shop.schema --dialect postgresql > up.sql`
+    """
+    from schemac import api
+
+    result = api.diff_files([old], [new], dialect, online=online)
+    if _report(result.diagnostics) or result.pair is None:
+        sys.exit(EXIT_INPUT)
+    migration = result.pair.down if down else result.pair.up
+    if migration.empty:
+        click.echo(f"no changes: {old} and {new} describe the same {dialect} schema", err=True)
+        return
+    if migration.destructive and not allow_destructive:
+        click.echo("refused: this migration would lose data:", err=True)
+        for hazard in migration.destructive:
+            click.echo(f"  {hazard}", err=True)
+        click.echo("rerun with --allow-destructive to print it anyway", err=True)
+        sys.exit(EXIT_UNSAFE)
+    click.echo(migration.sql, nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -70,7 +70,7 @@ def resolved(text: str) -> Schema:
 def test_each_kind_of_change_is_one_operation() -> None:
     changes = {str(c) for c in diff(resolved(OLD), resolved(NEW))}
     assert changes == {
-        "add enum value status",
+        "add enum value status 'void'",
         "drop table audit", "add table payment",
         "drop column customer.note", "add column customer.name",
         "alter column type customer.email",
@@ -96,6 +96,6 @@ def test_keys_enums_and_comments() -> None:
     old = resolved('enum e { a, b, c }\n\nentity t "Old" {\n  a: int @pk\n  b: int\n  v: e\n}\n')
     new = resolved('enum e { c, a }\n\nentity t "New" {\n  a: int\n  b: int\n  v: e\n\n  primary key (a, b)\n}\n')
     assert {str(c) for c in diff(old, new)} == {
-        "drop enum value e", "reorder enum values e", "drop primary key t.t_pkey", "add primary key t.t_pkey",
+        "drop enum value e 'b'", "reorder enum values e", "drop primary key t.t_pkey", "add primary key t.t_pkey",
         "alter table comment t"}
     assert [c.old for c in diff(old, new) if c.kind == "drop enum value"] == ["b"]
