@@ -210,9 +210,11 @@ class MigrationRenderer:
         columns += constraints
         create, drop = self.TEMPORARY
         table = self.q("schemac_checks")
+        gap = "" if drop.endswith(".") else " "
+        lines.append(f"{drop.replace(' TABLE', ' TABLE IF EXISTS')}{gap}{table};  -- left by a check that failed")
         lines.append(f"{create} {table} (\n" + ",\n".join(columns) + "\n);")
         lines.append(f"INSERT INTO {table} VALUES (\n" + ",\n".join(values) + "\n);")
-        lines.append(f"{drop}{'' if drop.endswith('.') else ' '}{table};")
+        lines.append(f"{drop}{gap}{table};")
         return "\n".join(lines)
 
     def assemble(self) -> str:

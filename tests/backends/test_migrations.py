@@ -61,3 +61,146 @@ def test_up_and_down_reach_each_spec_and_keep_rows(dialect: str) -> None:
         assert rows(db, "orders", ["id", "customer_id", "status"]) == [(10, 1, "closed")]
         db.run_script(pair.up.sql)
         assert same_as_built(db, new) == []
+
+
+PARENT_V1 = """
+entity parent {
+  id: int @pk
+  name: text
+}
+entity child {
+  id: int @pk
+  parent: ref parent @on_delete(cascade)
+}
+"""
+
+PARENT_V2 = """
+entity parent {
+  id: int @pk
+  name: varchar(100) \"\"\"renamed things\"\"\"
+}
+entity child {
+  id: int @pk
+  parent: ref parent @on_delete(cascade)
+}
+"""
+
+
+def test_sqlite_rebuild_of_a_parent_keeps_cascading_children() -> None:
+    """The trap: PRAGMA foreign_keys = OFF does nothing inside a transaction, so a rebuild
+    whose DROP TABLE runs with foreign keys on deletes every child row (ON DELETE CASCADE)."""
+    old, new = loaded(PARENT_V1), loaded(PARENT_V2)
+    pair = migrate(old, new, "sqlite")
+    assert "Rebuild parent" in pair.up.sql
+    with scratch_database("sqlite") as db:
+        db.run_script(ddl(old, "sqlite"))
+        db.insert("parent", {"id": 1, "name": "p"})
+        db.insert("child", {"id": 1, "parent_id": 1})
+        db.insert("child", {"id": 2, "parent_id": 1})
+        db.run_script(pair.up.sql)
+        assert rows(db, "child", ["id", "parent_id"]) == [(1, 1), (2, 1)]
+        assert db.query("PRAGMA foreign_keys") == [(1,)]
+        assert same_as_built(db, new) == []
+        with db.rejects():  # foreign keys hold again after the migration
+            db.insert("child", {"id": 3, "parent_id": 99})
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_a_changed_primary_key_is_changed_around_the_foreign_keys_to_it(dialect: str) -> None:
+    old = loaded("entity a { id: int @pk\n code: varchar(10) }\nentity b { id: int @pk\n a: ref a }")
+    new = loaded("entity a { id: bigint @pk\n code: varchar(10) }\nentity b { id: int @pk\n a: ref a }")
+    pair = migrate(old, new, dialect)
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("a", {"id": 1, "code": "x"})
+        db.insert("b", {"id": 1, "a_id": 1})
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+        assert rows(db, "b", ["id", "a_id"]) == [(1, 1)]
+        db.run_script(pair.down.sql)
+        assert same_as_built(db, old) == []
+
+
+def test_a_new_enum_value_used_as_a_default_is_added_outside_the_transaction() -> None:
+    """PostgreSQL refuses a value added in the transaction that uses it (unsafe use of new
+    value); an enum value the migration uses is added before BEGIN."""
+    old = loaded("enum s { a, b }\nentity t { id: int @pk\n s: s @default(a) }")
+    new = loaded("enum s { a, b, c }\nentity t { id: int @pk\n s: s @default(c) }")
+    pair = migrate(old, new, "postgresql")
+    assert pair.up.sql.index("ADD VALUE 'c'") < pair.up.sql.index("BEGIN;")
+    with scratch_database("postgresql") as db:
+        db.run_script(ddl(old, "postgresql"))
+        db.insert("t", {"id": 1, "s": "b"})
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+        db.execute('INSERT INTO "t" ("id") VALUES (2)')
+        assert rows(db, "t", ["id", "s"]) == [(1, "b"), (2, "c")]
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_removing_an_enum_value_in_use_stops_before_any_change(dialect: str) -> None:
+    old = loaded("enum s { a, b, c }\nentity t { id: int @pk\n s: s\n note: text? }")
+    new = loaded("enum s { a, c }\nentity t { id: int @pk\n s: s }")
+    pair = migrate(old, new, dialect)
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("t", {"id": 1, "s": "b", "note": "kept"})
+        with pytest.raises(Exception, match="holds 'b'"):
+            db.run_script(pair.up.sql)
+        if dialect != "mysql":  # the client stopped inside the transaction
+            db.execute("ROLLBACK")
+        assert same_as_built(db, old) == []
+        assert rows(db, "t", ["id", "s", "note"]) == [(1, "b", "kept")]
+        db.execute(f"UPDATE {db.quote('t')} SET {db.quote('s')} = 'a'")
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_set_not_null_checks_the_rows_first(dialect: str) -> None:
+    old = loaded("entity t { id: int @pk\n n: int?\n u: int? }")
+    new = loaded("entity t { id: int @pk\n n: int\n u: int? @unique }")
+    pair = migrate(old, new, dialect)
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("t", {"id": 1, "n": None, "u": 5})
+        db.insert("t", {"id": 2, "n": 1, "u": 5})
+        with pytest.raises(Exception, match="holds NULL"):
+            db.run_script(pair.up.sql)
+        if dialect != "mysql":
+            db.execute("ROLLBACK")
+        db.execute(f"UPDATE {db.quote('t')} SET {db.quote('n')} = 0 WHERE {db.quote('n')} IS NULL")
+        with pytest.raises(Exception, match="duplicate"):
+            db.run_script(pair.up.sql)
+        if dialect != "mysql":
+            db.execute("ROLLBACK")
+        assert same_as_built(db, old) == []
+        db.execute(f"UPDATE {db.quote('t')} SET {db.quote('u')} = 6 WHERE {db.quote('id')} = 2")
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+
+
+def test_a_failure_in_the_middle_of_a_postgresql_migration_leaves_old() -> None:
+    """An injected failure halfway through UP: PostgreSQL rolls the whole migration back."""
+    from engines import split_statements
+
+    old, new = loaded(SHOP_V1), loaded(SHOP_V2)
+    pair = migrate(old, new, "postgresql")
+    statements = ["\n".join(line for line in s.splitlines() if not line.startswith("--"))
+                  for s in split_statements(pair.up.sql, "postgresql")]
+    body = [i for i, s in enumerate(statements) if s.startswith(("ALTER TABLE", "CREATE TABLE"))]
+    middle = body[len(body) // 2]
+    broken = statements[:middle] + ["SELECT 1 / 0"] + statements[middle:]
+    with scratch_database("postgresql") as db:
+        db.run_script(ddl(old, "postgresql"))
+        db.insert("customer", {"id": 1, "name": "Ada", "fax": "555"})
+        outside = statements[:statements.index("BEGIN")]
+        with pytest.raises(Exception, match="division by zero"):
+            db.run_script(";\n".join(broken) + ";")
+        db.execute("ROLLBACK")
+        # Only what the file runs before its transaction (an enum value it uses) is left.
+        assert outside == ["ALTER TYPE \"status\" ADD VALUE 'pending' AFTER 'active'"]
+        differences = same_as_built(db, old)
+        assert differences == ["enum.status.values: ('active', 'closed') != ('active', 'pending', 'closed')"] \
+            or len(differences) == 1 and "pending" in differences[0]
+        assert rows(db, "customer", ["id", "name", "fax"]) == [(1, "Ada", "555")]
