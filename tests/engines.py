@@ -104,7 +104,8 @@ class Server:
 
             return psycopg.connect(host=self.host, port=self.port, user=self.user,
                                    password=self.password or None, dbname=database, autocommit=True,
-                                   connect_timeout=CONNECT_TIMEOUT)
+                                   connect_timeout=CONNECT_TIMEOUT,
+                                   prepare_threshold=None)  # a plan kept across ALTER TABLE fails
         import pymysql
 
         conn = pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,

@@ -343,3 +343,97 @@ def mutated_specs(draw: Any, snippets: list[str], max_edits: int = 4) -> str:
             j = draw(st.integers(i, min(len(text), i + 40)))
             text = text[:j] + text[i:j] + text[j:]
     return text
+
+
+# -- pairs of specs, for migrations ---------------------------------------------------------------
+
+EDITS = ["add column", "drop column", "nullable", "retype", "default", "index", "unique", "doc", "add entity",
+         "drop entity", "add enum value", "drop enum value", "check"]
+RETYPES = {"smallint": Type(name="int"), "int": Type(name="bigint"), "bigint": Type(name="int"),
+           "text": Type(name="varchar", params=(40,)), "date": Type(name="timestamp"), "bool": Type(name="int")}
+
+
+@st.composite
+def schema_pairs(draw: Any, max_edits: int = 3) -> tuple[Schema, Schema]:
+    """(OLD, NEW): a generated schema and the same after a few random edits -- columns and
+    entities added and dropped, types widened or narrowed, nullability, defaults, indexes,
+    unique keys, checks, comments, enum values. NEW may not resolve: the caller rejects it."""
+    old = draw(schemas(max_entities=4)).model_copy(update={"raw_sql": ()})
+    new = old
+    for _ in range(draw(st.integers(1, max_edits))):
+        new = _edit(draw, new, draw(st.sampled_from(EDITS)))
+    return old, new
+
+
+def _edit(draw: Any, schema: Schema, kind: str) -> Schema:
+    entities = list(schema.entities)
+    if kind == "add entity" or not entities:
+        name = Names({e.name.lower() for e in entities} | {e.name.lower() for e in schema.enums}).fresh(draw, PLAIN)
+        fields = [Field(name="id", type=Type(name="int"), primary_key=True), Field(name="label", type=Type(name="text"),
+                                                                                  nullable=True)]
+        if entities and draw(st.booleans()):
+            target = draw(st.sampled_from(entities))
+            fields.append(Field(name="owner", nullable=True, ref=Reference(target=target.name)))
+        return schema.model_copy(update={"entities": (*entities, Entity(name=name, fields=tuple(fields)))})
+    if kind in ("add enum value", "drop enum value"):
+        if not schema.enums:
+            return schema
+        i = draw(st.integers(0, len(schema.enums) - 1))
+        enum = schema.enums[i]
+        values = list(enum.values)
+        if kind == "add enum value":
+            taken = {v.name.lower() for v in values}
+            value = EnumValue(name=draw(PLAIN.filter(lambda v: v.lower() not in taken)))
+            values.insert(draw(st.integers(0, len(values))), value)
+        elif len(values) > 1:
+            values.pop(draw(st.integers(0, len(values) - 1)))
+        enums = list(schema.enums)
+        enums[i] = enum.model_copy(update={"values": tuple(values)})
+        return schema.model_copy(update={"enums": tuple(enums)})
+    i = draw(st.integers(0, len(entities) - 1))
+    entity = entities[i]
+    if kind == "drop entity":
+        del entities[i]
+        return schema.model_copy(update={"entities": tuple(entities)})
+    fields = list(entity.fields)
+    plain = [j for j, f in enumerate(fields) if f.type is not None and not f.primary_key and not f.identity]
+    if kind == "add column":
+        name = Names({f.name.lower() for f in fields}).fresh(draw, PLAIN)
+        ty = draw(st.sampled_from([Type(name="int"), Type(name="text"), Type(name="varchar", params=(30,)),
+                                   Type(name="bool"), Type(name="date")]))
+        nullable = draw(st.booleans())
+        literals = {"int": "7", "bool": "true", "date": "'2024-01-01'"}
+        default = None if nullable and draw(st.booleans()) else literals.get(ty.name, "'x'")
+        fields.insert(draw(st.integers(0, len(fields))), Field(name=name, type=ty, nullable=nullable, default=default))
+    elif kind == "doc":
+        if draw(st.booleans()) or not fields:
+            entity = entity.model_copy(update={"doc": draw(DOCS)})
+        else:
+            j = draw(st.integers(0, len(fields) - 1))
+            fields[j] = fields[j].model_copy(update={"doc": draw(DOCS)})
+    elif not plain:
+        return schema
+    else:
+        j = draw(st.sampled_from(plain))
+        f = fields[j]
+        if kind == "drop column":
+            del fields[j]
+        elif kind == "nullable":
+            fields[j] = f.model_copy(update={"nullable": not f.nullable})
+        elif kind == "retype" and f.type is not None:
+            if f.type.name == "varchar":
+                ty = Type(name="varchar", params=(f.type.params[0] + 20,)) if draw(st.booleans()) else Type(name="text")
+            else:
+                ty = RETYPES.get(f.type.name, f.type)
+            fields[j] = f.model_copy(update={"type": ty, "default": None, "checks": ()})
+        elif kind == "default" and f.type is not None and f.type.name in ("int", "bigint", "smallint", "text"):
+            value = draw(st.sampled_from([None, "3" if f.type.name != "text" else "'d'"]))
+            fields[j] = f.model_copy(update={"default": value})
+        elif kind == "index":
+            fields[j] = f.model_copy(update={"indexed": not f.indexed})
+        elif kind == "unique" and f.type in KEY_TYPES:
+            fields[j] = f.model_copy(update={"unique": not f.unique})
+        elif kind == "check" and f.type is not None and f.type.name in ("int", "bigint", "smallint"):
+            fields[j] = f.model_copy(update={"checks": () if f.checks else (f"{_sql_name(f.name)} >= 0",)})
+    entities[i] = entity.model_copy(update={"fields": tuple(fields)})
+    return schema.model_copy(update={"entities": tuple(entities)})
