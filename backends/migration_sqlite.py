@@ -161,9 +161,19 @@ class SqliteMigration(MigrationRenderer):
                              f"TO {self.q(change.name or '')};")
 
     def nothing(self, change: Change) -> None:
-        """Enums are CHECKs of their columns' tables, rebuilt with them."""
+        """An enum is no object of its own in SQLite."""
 
-    add_enum = drop_enum = alter_enum_comment = add_enum_value = drop_enum_value = reorder_enum_values = nothing
+    add_enum = drop_enum = alter_enum_comment = nothing
+
+    def add_enum_value(self, change: Change) -> None:
+        """An enum's values are a CHECK in each table with a column of it: those tables are
+        rebuilt."""
+        for entity in self.new_schema.entities:
+            if entity.table_name in self.rebuilds and any(
+                    f.type is not None and f.type.name == change.name for f in entity.fields):
+                self.rebuild(Change(change.kind, entity.table_name, None))
+
+    drop_enum_value = reorder_enum_values = add_enum_value
 
     def add_table(self, change: Change) -> None:
         entity: Entity = change.new
