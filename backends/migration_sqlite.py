@@ -64,8 +64,10 @@ class SqliteMigration(MigrationRenderer):
         if entity.fields[-1].name != f.name or f.doc or f.identity or self.new.extra_checks(
                 entity.model_copy(update={"fields": (f,)})):
             return False
-        if any(f.name in k.columns for k in (*entity.uniques, *entity.foreign_keys)) or \
-                (entity.primary_key and f.name in entity.primary_key.columns):
+        keys = [u.columns for u in entity.uniques] + [fk.columns for fk in entity.foreign_keys]
+        if entity.primary_key is not None:
+            keys.append(entity.primary_key.columns)
+        if any(f.name in columns for columns in keys):
             return False
         if f.default is None:
             return f.nullable
