@@ -339,6 +339,7 @@ def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow
     OLD and NEW are spec files or folders. The migration's header lists its changes and
     their hazards. A migration that would lose data is refused (exit 3) unless
     --allow-destructive is given; identical specs give no migration (exit 0).
+    --strategy expand-contract gives four files instead (see docs/migrations.md).
 
     `schemac diff v1/shop.schema v2/shop.schema --dialect postgresql > up.sql`
     """

@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 from migrations import ddl, loaded, rows, same_as_built
 
-from engines import ENGINE_PARAMS, ScratchDatabase, scratch_database
 from schemac.backends.expand_contract import ExpandContract, render_expand_contract, split
 from schemac.cli import cli
 from schemac.differ import Change, diff
 from schemac.ir import Schema
+
+from engines import ENGINE_PARAMS, ScratchDatabase, scratch_database
 
 SERVER_ENGINES = [p for p in ENGINE_PARAMS if p.values[0] != "sqlite"]
 
