@@ -156,15 +156,17 @@ def split(old: Schema, new: Schema, changes: list[Change]) -> tuple[list[Change]
         key = (c.table or "", c.name or "")
         if c.kind not in REPLACING or key in replaced:
             continue
-        pair = (c.old, c.new) if c.kind == "rename column" else \
-            (before[key[0]].field(key[1]), after[key[0]].field(key[1]))
-        why = refusal(old, new, key[0], *pair, renamed_tables)  # type: ignore[arg-type]
+        was: Field | None = c.old if c.kind == "rename column" else before[key[0]].field(key[1])
+        now: Field | None = c.new if c.kind == "rename column" else after[key[0]].field(key[1])
+        if was is None or now is None:
+            continue
+        why = refusal(old, new, key[0], was, now, renamed_tables)
         if why:
             problems.append(Diagnostic("B602", f"cannot expand and contract column {key[0]}.{key[1]}: {why}; "
                                                "it is migrated as a plain change in the contract migration",
                                        Severity.ERROR))
         else:
-            replaced[key] = pair  # type: ignore[assignment]
+            replaced[key] = (was, now)
     replaced = dict(sorted(replaced.items(), key=lambda item: _position(before, item[0][0], item[1][0].name)))
     retyped = {(t, name) for (t, name), (a, _) in replaced.items() if a.name == name}
     expand = [Change("expand column", t, name, a, b) for (t, name), (a, b) in replaced.items()]
