@@ -107,7 +107,8 @@ class MigrationRenderer:
             MigrationRenderer.registry[cls.dialect] = cls
 
     def __init__(self, old: Schema, new: Schema, *, online: bool = False,
-                 undoing: list[Change] | None = None) -> None:
+                 undoing: list[Change] | None = None, changes: list[Change] | None = None,
+                 step: str = "", batch_size: int = 1000) -> None:
         self.old_schema, self.new_schema = old, new
         ddl = renderer_class(self.dialect)
         self.old: SqlRenderer = ddl(old)
@@ -116,6 +117,9 @@ class MigrationRenderer:
         self.new_tables = {e.table_name: e for e in new.entities}
         self.online = online
         self.undoing = undoing  # the UP changes, when this renders their DOWN
+        self.given = changes  # the operations to render, when not the diff of OLD and NEW
+        self.step = step  # which file of a multi-file strategy ("expand", "contract"), for the header
+        self.batch_size = batch_size  # rows a backfill updates per statement (expand/contract)
         self.out = Sections()
         self.changes: list[Change] = []
         self.notes: list[str] = []
@@ -123,7 +127,8 @@ class MigrationRenderer:
     # -- the whole file ---------------------------------------------------------------------------
 
     def render(self) -> Migration:
-        changes = self.changes = self.plan(diff(self.old_schema, self.new_schema))
+        given = self.given if self.given is not None else diff(self.old_schema, self.new_schema)
+        changes = self.changes = self.plan(given)
         found = hazards(self.old_schema, self.new_schema, changes)
         if not changes:
             return Migration("", [], [], [])
@@ -177,7 +182,8 @@ class MigrationRenderer:
 
     def header(self, changes: list[Change], found: list[Hazard]) -> str:
         direction = "DOWN" if self.undoing is not None else "UP"
-        lines = [f"-- schemac migration ({direction}) for {self.new.title}.", GENERATED.rstrip("\n"), "--",
+        step = f"{self.step}, " if self.step else ""
+        lines = [f"-- schemac migration ({step}{direction}) for {self.new.title}.", GENERATED.rstrip("\n"), "--",
                  "-- Changes:"]
         lines += [f"--   {c}" for c in changes]
         if found:
@@ -239,6 +245,23 @@ class MigrationRenderer:
     def existed(self, table: str | None) -> bool:
         """Whether the table is in OLD (its rows are there when the migration starts)."""
         return table in self.old_tables
+
+    def sides(self, change: Change) -> tuple[SqlRenderer, Entity, SqlRenderer, Entity]:
+        """For an expand/contract operation: the DDL renderer and entity of OLD's spec (the
+        replaced column's) and of NEW's (the replacing column's), whichever way this file goes."""
+        table = change.table or ""
+        if change.kind.startswith("un"):
+            return self.new, self.new_tables[table], self.old, self.old_tables[table]
+        return self.old, self.old_tables[table], self.new, self.new_tables[table]
+
+    def batch_key(self, table: str) -> Field | None:
+        """The column a backfill walks the table by: a one-column primary key that both specs
+        share (None: batches pick rows still to fill, which rescans the table)."""
+        before, after = self.old_tables.get(table), self.new_tables.get(table)
+        if before is None or after is None or before.primary_key is None or before.primary_key != after.primary_key \
+                or len(before.primary_key.columns) != 1:
+            return None
+        return before.field(before.primary_key.columns[0])
 
     def old_column(self, table: str | None, column: str | None) -> Field | None:
         entity = self.old_tables.get(table or "")
@@ -334,6 +357,9 @@ class MigrationRenderer:
             self.check_enum_value_unused(change.name or "", change.old)
         elif kind == "alter column type":
             self.check_narrowing(change)
+        elif kind in ("expand column", "uncontract column"):  # the replacing column is filled from the other
+            column = change.old.name if kind == "expand column" else change.name
+            self.check_narrowing(Change("alter column type", change.table, column, change.old.type, change.new.type))
 
     def check_narrowing(self, change: Change) -> None:
         old, new = change.old, change.new

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemac.backends.expand_contract import Sync, sync_of
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
-from schemac.ir import Entity
+from schemac.ir import Entity, Field
 
 
 class MysqlMigration(MigrationRenderer):
@@ -161,3 +162,118 @@ class MysqlMigration(MigrationRenderer):
         sql = self.new.index_sql(self.new_entity(change.table), change.new)
         if sql is not None:
             self.out.body.append(sql[:-1] + self.online_index() + ";")
+
+    # -- expand and contract (schemac.backends.expand_contract) ----------------------------------------
+
+    def expand_column(self, change: Change) -> None:
+        s = sync_of(change)
+        _, _, renderer, entity = self.sides(change)
+        added = s.target.model_copy(update={"nullable": True})
+        self.out.body.append(self.alter(s.table, f"ADD COLUMN {renderer.column_sql(entity, added)} "
+                                                 f"AFTER {self.q(s.source.name)}"))
+        self.out.body.append(self.routines(s, s.target, s.source))
+        self.set_not_null(s, s.target, s.source, renderer, entity)
+
+    def unexpand_column(self, change: Change) -> None:
+        s = sync_of(change)
+        self.out.body += self.unsync_sql(s)
+        self.out.body.append(self.alter(s.table, f"DROP COLUMN {self.q(s.target.name)}"))
+
+    def contract_column(self, change: Change) -> None:
+        s = sync_of(change)
+        _, _, renderer, entity = self.sides(change)
+        self.out.body += self.unsync_sql(s)
+        self.out.body.append(self.alter(s.table, f"DROP COLUMN {self.q(s.source.name)}"))
+        if s.renamed:
+            self.out.body.append(self.alter(s.table, f"CHANGE COLUMN {self.q(s.target.name)} "
+                                                     f"{renderer.column_sql(entity, s.final)}"))
+        elif s.final.default is not None or s.final.doc:
+            self.out.body.append(self.alter(s.table, f"MODIFY COLUMN {renderer.column_sql(entity, s.final)}"))
+
+    def uncontract_column(self, change: Change) -> None:
+        s = sync_of(change)
+        renderer, entity, new_renderer, new_entity = self.sides(change)
+        if s.renamed:
+            self.out.body.append(self.alter(s.table, f"CHANGE COLUMN {self.q(s.final.name)} "
+                                                     f"{new_renderer.column_sql(new_entity, s.target)}"))
+        elif s.final.default is not None or s.final.doc:
+            self.out.body.append(self.alter(s.table, f"MODIFY COLUMN {new_renderer.column_sql(new_entity, s.target)}"))
+        plain = s.source.model_copy(update={"nullable": True, "default": None, "doc": None})
+        self.out.body.append(self.alter(s.table, f"ADD COLUMN {renderer.column_sql(entity, plain)}"
+                                                 f"{self.place_of(change)}"))
+        self.out.body.append(self.routines(s, s.source, s.target))
+        self.set_not_null(s, s.source, s.target, renderer, entity)
+
+    def place_of(self, change: Change) -> str:
+        """Where the restored column goes: after the column before it in OLD, or after that
+        column's replacement (the operations run in OLD's column order)."""
+        s = sync_of(change)
+        _, entity, _, new_entity = self.sides(change)
+        targets = {sync_of(c).source.name: sync_of(c).target.name for c in self.changes
+                   if c.kind == change.kind and c.table == change.table}
+        present = {f.name for f in new_entity.fields}
+        names = [f.name for f in entity.fields]
+        for before in reversed(names[:names.index(s.source.name)]):
+            if before in targets:
+                return f" AFTER {self.q(targets[before])}"
+            if before in present:
+                return f" AFTER {self.q(before)}"
+        return " FIRST"
+
+    def sync_names(self, s: Sync) -> tuple[str, str]:
+        return self.q(f"{s.table}__sync_{s.source.name}_insert"), self.q(f"{s.table}__sync_{s.source.name}_update")
+
+    def routines(self, s: Sync, into: Field, source: Field) -> str:
+        """Triggers that keep the two columns equal, whichever of them a statement writes (on
+        INSERT the target is filled from the source unless given, then the source from it; on
+        UPDATE the column that changed, unless it already matches the other, is copied to the
+        other), and the backfill: a procedure, called and dropped, whose UPDATEs each fill one
+        batch of rows and commit. Written for the mysql client, between DELIMITER lines."""
+        table, a, b = self.q(s.table), self.q(s.source.name), self.q(s.target.name)
+        on_insert, on_update = self.sync_names(s)
+        fill = self.q(f"{s.table}__fill_{into.name}")
+        return "\n".join([
+            f"-- keep {s.table}.{s.source.name} and {s.table}.{s.target.name} equal while both are written, "
+            f"and backfill {into.name} from {source.name}",
+            "DELIMITER $$",
+            f"CREATE TRIGGER {on_insert} BEFORE INSERT ON {table} FOR EACH ROW",
+            f"BEGIN\n  IF NEW.{b} IS NULL THEN SET NEW.{b} = NEW.{a}; ELSE SET NEW.{a} = NEW.{b}; END IF;\nEND$$",
+            f"CREATE TRIGGER {on_update} BEFORE UPDATE ON {table} FOR EACH ROW",
+            f"BEGIN\n  IF NOT (NEW.{a} <=> OLD.{a}) AND NOT (NEW.{a} <=> NEW.{b}) THEN SET NEW.{b} = NEW.{a};",
+            f"  ELSEIF NOT (NEW.{b} <=> OLD.{b}) AND NOT (NEW.{b} <=> NEW.{a}) THEN SET NEW.{a} = NEW.{b};",
+            "  END IF;\nEND$$",
+            f"CREATE PROCEDURE {fill}()",
+            "BEGIN", *self.fill_sql(s, into, source), "END$$",
+            "DELIMITER ;",
+            f"CALL {fill}();",
+            f"DROP PROCEDURE {fill};"])
+
+    def fill_sql(self, s: Sync, into: Field, source: Field) -> list[str]:
+        table, col, src = self.q(s.table), self.q(into.name), self.q(source.name)
+        update = f"UPDATE {table} SET {col} = {src} WHERE {col} IS NULL AND {src} IS NOT NULL"
+        key = self.batch_key(s.table)
+        n = self.batch_size
+        if key is None:
+            return ["  REPEAT", f"    {update} LIMIT {n};", "  UNTIL ROW_COUNT() = 0 END REPEAT;"]
+        k, ty = self.q(key.name), self.new.type_sql(self.new_entity(s.table), key)
+        return [f"  DECLARE schemac_lo {ty};", f"  DECLARE schemac_hi {ty};",
+                f"  SELECT MIN({k}) INTO schemac_lo FROM {table};",
+                "  WHILE schemac_lo IS NOT NULL DO",
+                f"    SELECT MAX({k}) INTO schemac_hi FROM (SELECT {k} FROM {table} WHERE {k} >= schemac_lo "
+                f"ORDER BY {k} LIMIT {n}) AS batch;",
+                f"    {update}\n      AND {k} BETWEEN schemac_lo AND schemac_hi;",
+                f"    SELECT MIN({k}) INTO schemac_lo FROM {table} WHERE {k} > schemac_hi;",
+                "  END WHILE;"]
+
+    def unsync_sql(self, s: Sync) -> list[str]:
+        return [f"DROP TRIGGER {name};" for name in self.sync_names(s)]
+
+    def set_not_null(self, s: Sync, column: Field, source: Field, renderer: Any, entity: Entity) -> None:
+        """The column's definition once filled (NOT NULL, default, comment), after a data check."""
+        if column.nullable and column.default is None and not column.doc:
+            return
+        if not column.nullable:
+            message = f"{s.table}.{column.name} holds NULL where {source.name} is NULL; fill it, then run the rest"
+            query = f"SELECT 1 FROM {self.q(s.table)} WHERE {self.q(column.name)} IS NULL"
+            self.out.body.append(self.check_table([(message, query)], "Data check: the backfill filled every row."))
+        self.out.body.append(self.alter(s.table, f"MODIFY COLUMN {renderer.column_sql(entity, column)}"))

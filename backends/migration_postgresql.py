@@ -16,6 +16,7 @@ split out before or after it and labelled.
 
 from __future__ import annotations
 
+from schemac.backends.expand_contract import Sync, sync_of
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
 from schemac.ir import Entity, Field
@@ -29,6 +30,7 @@ class PostgresqlMigration(MigrationRenderer):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.rebuilt: set[str] = set()
         self.retyped: set[tuple[str | None, str | None]] = set()
+        self.after_title = "Outside the transaction (--online): each statement locks no writes for long."
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -82,8 +84,7 @@ class PostgresqlMigration(MigrationRenderer):
             parts.append("-- Post-checks.\n" + self.raise_if(self.out.post))
         parts.append("COMMIT;")
         if self.out.after:
-            parts.append("-- Outside the transaction (--online): each statement locks no writes for long.\n"
-                         + "\n".join(self.out.after))
+            parts.append(f"-- {self.after_title}\n" + "\n".join(self.out.after))
             if self.out.post:
                 parts.append("-- Post-checks.\n" + self.raise_if(self.out.post))
         return "\n\n".join(parts) + "\n"
@@ -304,6 +305,136 @@ class PostgresqlMigration(MigrationRenderer):
             self.out.after.append(sql.replace("INDEX", "INDEX CONCURRENTLY", 1))
         else:
             self.out.body.append(sql)
+
+    # -- expand and contract (schemac.backends.expand_contract) ----------------------------------------
+
+    def expand_column(self, change: Change) -> None:
+        s = sync_of(change)
+        _, _, renderer, entity = self.sides(change)
+        added = s.target.model_copy(update={"nullable": True})
+        self.out.body.append(self.alter(s.table, f"ADD COLUMN {renderer.column_sql(entity, added)}"))
+        self.out.body += self.sync_sql(change)
+        self.fill(change, s.target, s.source)
+        if not s.target.nullable:
+            self.set_not_null(s.table, s.target.name, s.source.name)
+
+    def unexpand_column(self, change: Change) -> None:
+        s = sync_of(change)
+        self.out.body += self.unsync_sql(s)
+        self.out.body.append(self.alter(s.table, f"DROP COLUMN {self.q(s.target.name)}"))
+
+    def contract_column(self, change: Change) -> None:
+        s = sync_of(change)
+        _, _, renderer, entity = self.sides(change)
+        self.out.body += self.unsync_sql(s)
+        self.out.body.append(self.alter(s.table, f"DROP COLUMN {self.q(s.source.name)}"))
+        col = self.q(s.final.name)
+        if s.renamed:
+            self.out.body.append(self.alter(s.table, f"RENAME COLUMN {self.q(s.target.name)} TO {col}"))
+        if s.final.default is not None:
+            default = renderer.default_sql(entity, s.final)
+            self.out.body.append(self.alter(s.table, f"ALTER COLUMN {col} SET DEFAULT {default}"))
+        if s.final.doc:
+            self.out.body.append(f"COMMENT ON COLUMN {self.q(s.table)}.{col} IS {self.comment(s.final.doc)};")
+
+    def uncontract_column(self, change: Change) -> None:
+        s = sync_of(change)
+        renderer, entity, _, _ = self.sides(change)
+        target = self.q(s.target.name)
+        if s.renamed:
+            self.out.body.append(self.alter(s.table, f"RENAME COLUMN {self.q(s.final.name)} TO {target}"))
+        if s.final.default is not None:
+            self.out.body.append(self.alter(s.table, f"ALTER COLUMN {target} DROP DEFAULT"))
+        if s.final.doc:
+            self.out.body.append(f"COMMENT ON COLUMN {self.q(s.table)}.{target} IS NULL;")
+        plain = s.source.model_copy(update={"nullable": True, "default": None, "doc": None})
+        self.out.body.append(self.alter(s.table, f"ADD COLUMN {renderer.column_sql(entity, plain)}"))
+        if s.source.default is not None:
+            self.out.body.append(self.alter(s.table, f"ALTER COLUMN {self.q(s.source.name)} SET DEFAULT "
+                                                     f"{renderer.default_sql(entity, s.source)}"))
+        if s.source.doc:
+            self.out.body.append(f"COMMENT ON COLUMN {self.q(s.table)}.{self.q(s.source.name)} "
+                                 f"IS {self.comment(s.source.doc)};")
+        self.out.body += self.sync_sql(change)
+        self.fill(change, s.source, s.target)
+        if not s.source.nullable:
+            self.set_not_null(s.table, s.source.name, s.target.name)
+
+    def converted(self, change: Change, value: str, to_target: bool) -> str:
+        """`value` (of the source column's type, or of the target's) cast to the other's type."""
+        s = sync_of(change)
+        old_renderer, old_entity, new_renderer, new_entity = self.sides(change)
+        types = old_renderer.type_sql(old_entity, s.source), new_renderer.type_sql(new_entity, s.target)
+        before, after = types if to_target else types[::-1]
+        if before == after:
+            return value
+        enums = self.new.enums.keys() | self.old.enums.keys()
+        through_text = any(t is not None and t.name in enums for t in (s.source.type, s.target.type))
+        return f"{value}::text::{after}" if through_text else f"{value}::{after}"
+
+    def sync_name(self, s: Sync) -> str:
+        return self.q(f"{s.table}__sync_{s.source.name}")
+
+    def sync_sql(self, change: Change) -> list[str]:
+        """A trigger that keeps the two columns equal, whichever of them a statement writes: on
+        INSERT the target is filled from the source unless given (then the source is filled
+        from it); on UPDATE the column that changed, unless it already matches the other, is
+        copied to the other."""
+        s = sync_of(change)
+        a, b = f"NEW.{self.q(s.source.name)}", f"NEW.{self.q(s.target.name)}"
+        to_a, to_b = self.converted(change, b, False), self.converted(change, a, True)
+        name, old_a, old_b = self.sync_name(s), "OLD." + a[4:], "OLD." + b[4:]
+        return [f"-- keep {s.table}.{s.source.name} and {s.table}.{s.target.name} equal while both are written",
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $schemac$\nBEGIN\n"
+                f"  IF TG_OP = 'INSERT' THEN\n"
+                f"    IF {b} IS NULL THEN {b} := {to_b}; ELSE {a} := {to_a}; END IF;\n"
+                f"  ELSIF {a} IS DISTINCT FROM {old_a} AND {a} IS DISTINCT FROM {to_a} THEN\n"
+                f"    {b} := {to_b};\n"
+                f"  ELSIF {b} IS DISTINCT FROM {old_b} AND {b} IS DISTINCT FROM {to_b} THEN\n"
+                f"    {a} := {to_a};\n"
+                f"  END IF;\n  RETURN NEW;\nEND\n$schemac$;",
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {self.q(s.table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}();"]
+
+    def unsync_sql(self, s: Sync) -> list[str]:
+        name = self.sync_name(s)
+        return [f"DROP TRIGGER {name} ON {self.q(s.table)};", f"DROP FUNCTION {name}();"]
+
+    def fill(self, change: Change, into: Field, source: Field) -> None:
+        """The backfill, after the transaction: a DO block that commits after each batch of
+        rows (walking the primary key when it is one column), so no lock is held for long."""
+        s = sync_of(change)
+        table, col, src = self.q(s.table), self.q(into.name), self.q(source.name)
+        value = self.converted(change, src, into.name == s.target.name)
+        update = f"UPDATE {table} SET {col} = {value} WHERE {col} IS NULL AND {src} IS NOT NULL"
+        key = self.batch_key(s.table)
+        n = self.batch_size
+        if key is None:
+            loop = [f"  LOOP\n    {update}\n      AND ctid IN (SELECT ctid FROM {table} WHERE {col} IS NULL "
+                    f"AND {src} IS NOT NULL LIMIT {n});", "    EXIT WHEN NOT FOUND;", "    COMMIT;", "  END LOOP;"]
+            declare = []
+        else:
+            k = self.q(key.name)
+            declare = ["DECLARE", f"  schemac_lo {table}.{k}%TYPE;", f"  schemac_hi {table}.{k}%TYPE;"]
+            loop = [f"  SELECT min({k}) INTO schemac_lo FROM {table};",
+                    "  WHILE schemac_lo IS NOT NULL LOOP",
+                    f"    SELECT max({k}) INTO schemac_hi FROM (SELECT {k} FROM {table} WHERE {k} >= schemac_lo "
+                    f"ORDER BY {k} LIMIT {n}) AS batch;",
+                    f"    {update}\n      AND {k} BETWEEN schemac_lo AND schemac_hi;",
+                    "    COMMIT;",
+                    f"    SELECT min({k}) INTO schemac_lo FROM {table} WHERE {k} > schemac_hi;",
+                    "  END LOOP;"]
+        self.out.after.append("\n".join([f"-- backfill {s.table}.{into.name} from {source.name}, "
+                                         f"{n} rows a transaction", "DO $schemac$", *declare, "BEGIN", *loop,
+                                         "END", "$schemac$;"]))
+        self.after_title = ("Outside the transaction: the backfill commits after each batch (run this file "
+                            "in autocommit mode,\n-- not in one transaction).")
+
+    def set_not_null(self, table: str, column: str, source: str) -> None:
+        message = f"{table}.{column} holds NULL where {source} is NULL; fill it, then run the rest of this file"
+        query = f"SELECT 1 FROM {self.q(table)} WHERE {self.q(column)} IS NULL"
+        self.out.after.append(self.raise_if([(message, query)]))
+        self.out.after.append(self.alter(table, f"ALTER COLUMN {self.q(column)} SET NOT NULL"))
 
 
 def _mentions(node: object, value: str) -> bool:

@@ -159,6 +159,7 @@ class DiffResult:
     old: LoadResult
     new: LoadResult
     diagnostics: list[Diagnostic]
+    steps: Any = None  # schemac.backends.expand_contract.ExpandContract, under that strategy
 
     @property
     def ok(self) -> bool:
@@ -166,9 +167,24 @@ class DiffResult:
 
 
 def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.PathLike[str]], dialect: str, *,
-               online: bool = False) -> DiffResult:
-    """Load two versions of a spec and render the UP and DOWN migrations between them."""
+               online: bool = False, strategy: str = "plain", batch_size: int = 1000) -> DiffResult:
+    """Load two versions of a spec and render the UP and DOWN migrations between them
+    (`strategy="expand-contract"`: the four files of schemac.backends.expand_contract)."""
+    if strategy == "expand-contract":
+        return expand_contract_loaded(load_files(old), load_files(new), dialect, batch_size=batch_size)
     return diff_loaded(load_files(old), load_files(new), dialect, online=online)
+
+
+def expand_contract_loaded(old: LoadResult, new: LoadResult, dialect: str, *, batch_size: int = 1000) -> DiffResult:
+    """The expand and contract migrations (each UP and DOWN) between two specs already loaded."""
+    from schemac.backends.expand_contract import render_expand_contract
+
+    diagnostics = old.diagnostics + new.diagnostics
+    if not old.ok or not new.ok or old.schema is None or new.schema is None:
+        return DiffResult(None, old, new, diagnostics)
+    steps = render_expand_contract(old.schema, new.schema, dialect, batch_size=batch_size)
+    diagnostics += locate([d for d in steps.all_diagnostics if d.path is None or d.is_error], new.source_map)
+    return DiffResult(steps.expand, old, new, diagnostics, steps)
 
 
 def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:

@@ -324,17 +324,30 @@ def fmt(specs: tuple[Path, ...], check_only: bool) -> None:
               help="Avoid long write locks: PostgreSQL's CONCURRENTLY and NOT VALID, MySQL's INPLACE/INSTANT.")
 @click.option("--allow-destructive", is_flag=True,
               help="Print a migration that drops data (tables, columns, enum values, narrowing types).")
-def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow_destructive: bool) -> None:
+@click.option("--strategy", type=click.Choice(["plain", "expand-contract"]), default="plain", show_default=True,
+              help="expand-contract: rename columns and change their types in two migrations (PostgreSQL, MySQL), "
+                   "each with its DOWN, while old and new application versions run.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows each backfill statement updates (expand-contract).")
+@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="expand-contract: write NAME.expand.up.sql, NAME.expand.down.sql, NAME.contract.up.sql and "
+                   "NAME.contract.down.sql (NAME: NEW's name) here instead of printing them.")
+def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow_destructive: bool,
+             strategy: str, batch_size: int, output_dir: Path | None) -> None:
     """Print the migration that turns a database built from OLD into one built from NEW.
 
     OLD and NEW are spec files or folders. The migration's header lists its changes and
     their hazards. A migration that would lose data is refused (exit 3) unless
     --allow-destructive is given; identical specs give no migration (exit 0).
+    --strategy expand-contract gives four files instead (see docs/migrations.md).
 
     `schemac diff v1/shop.schema v2/shop.schema --dialect postgresql > up.sql`
     """
     from schemac import api
 
+    if strategy == "expand-contract":
+        _expand_contract(old, new, dialect, down, allow_destructive, batch_size, output_dir)
+        return
     result = api.diff_files([old], [new], dialect, online=online)
     if _report(result.diagnostics) or result.pair is None:
         sys.exit(EXIT_INPUT)
@@ -349,6 +362,41 @@ def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow
         click.echo("rerun with --allow-destructive to print it anyway", err=True)
         sys.exit(EXIT_UNSAFE)
     click.echo(migration.sql, nl=False)
+
+
+def _expand_contract(old: Path, new: Path, dialect: str, down: bool, allow_destructive: bool, batch_size: int,
+                     output_dir: Path | None) -> None:
+    """`schemac diff --strategy expand-contract`: the four files, printed or written."""
+    from schemac import api
+
+    if dialect not in ("postgresql", "mysql"):
+        raise click.UsageError(f"--strategy expand-contract is for PostgreSQL and MySQL, not {dialect}")
+    if down:
+        raise click.UsageError("--down does not apply to --strategy expand-contract, which gives both DOWNs")
+    result = api.diff_files([old], [new], dialect, strategy="expand-contract", batch_size=batch_size)
+    if _report(result.diagnostics) or result.steps is None:
+        sys.exit(EXIT_INPUT)
+    scripts = result.steps.scripts()
+    if all(m.empty for m in scripts.values()):
+        click.echo(f"no changes: {old} and {new} describe the same {dialect} schema", err=True)
+        return
+    destructive = [h for key in ("expand.up", "contract.up") for h in scripts[key].destructive]
+    if destructive and not allow_destructive:
+        click.echo("refused: these migrations would lose data:", err=True)
+        for hazard in destructive:
+            click.echo(f"  {hazard}", err=True)
+        click.echo("rerun with --allow-destructive to write them anyway", err=True)
+        sys.exit(EXIT_UNSAFE)
+    if output_dir is None:
+        for key, migration in scripts.items():
+            step, direction = key.split(".")
+            click.echo(f"-- ===== {step} ({direction.upper()}) =====")
+            click.echo(migration.sql or "-- nothing to do\n", nl=False)
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for key, migration in scripts.items():
+        (output_dir / f"{new.stem}.{key}.sql").write_text(migration.sql or "-- nothing to do\n", encoding="utf-8")
+    click.echo(f"wrote {len(scripts)} files to {output_dir}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -35,12 +35,16 @@ PHASES: dict[str, int] = {
     "drop check": 20, "drop index": 20, "drop unique": 20,
     "drop primary key": 25,
     "drop table": 30, "drop column": 31,
+    # expand/contract (schemac.backends.expand_contract): a column replaced by another, kept
+    # in sync by triggers; the new one added after the columns, the old one dropped with them
+    "unexpand column": 32, "contract column": 33, "uncontract column": 34,
     "rename table": 35, "rename column": 36,
     "add enum": 40, "add enum value": 41,
     "drop enum value": 42, "reorder enum values": 42,
     "add table": 50, "add column": 51,
     "alter column type": 52, "alter column overrides": 52, "alter column nullable": 52,
     "alter column default": 52, "alter column identity": 52, "alter column doc": 52,
+    "expand column": 55,
     "add primary key": 60,
     "add unique": 61, "add check": 61, "add index": 61,
     "add foreign key": 70,
@@ -142,6 +146,11 @@ def hazards(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Hazard]
         elif c.kind == "alter column overrides":
             out.append(Hazard("M503", c, f"data loss: column {where} changes its physical type, which can "
                                          "reject or change existing values", True))
+        elif c.kind in ("expand column", "uncontract column") and not widens(c.old.type, c.new.type):
+            # the column that replaces another is filled from it, converted (the DOWN of a
+            # contract fills the old column back from the new one)
+            out.append(Hazard("M503", c, f"data loss: column {where} is copied from type {c.old.type} to "
+                                         f"{c.new.type}, which can reject or change existing values", True))
         elif c.kind == "drop enum value":
             out.append(Hazard("M504", c, f"data loss: value '{c.old}' is removed from enum {c.name}; "
                                          "rows that hold it stop the migration", True))
