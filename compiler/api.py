@@ -159,6 +159,7 @@ class DiffResult:
     old: LoadResult
     new: LoadResult
     diagnostics: list[Diagnostic]
+    notes: list[str] = field(default_factory=list)  # --from-db: what the database holds that a spec cannot
 
     @property
     def ok(self) -> bool:
@@ -171,18 +172,73 @@ def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.Pat
     return diff_loaded(load_files(old), load_files(new), dialect, online=online)
 
 
-def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:
+def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False,
+                row_estimates: dict[str, int] | None = None) -> DiffResult:
     """The migrations between two specs already loaded."""
     from schemac.backends.migration import render_migration
 
     diagnostics = old.diagnostics + new.diagnostics
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
         return DiffResult(None, old, new, diagnostics)
-    pair = render_migration(old.schema, new.schema, dialect, online=online)
+    pair = render_migration(old.schema, new.schema, dialect, online=online, row_estimates=row_estimates)
     backend = pair.up.diagnostics + pair.down.diagnostics
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
     return DiffResult(pair, old, new, diagnostics)
+
+
+def diff_database(url: str, new: Sequence[str | os.PathLike[str]], dialect: str | None = None, *,
+                  online: bool = False) -> DiffResult:
+    """The migrations from the live database at `url` to the spec `new` (drift detection,
+    `schemac diff --from-db`).
+
+    The database is inspected into a spec (as `inspect_database` does), and each of its members
+    that the engine holds as it would hold the spec's is taken as the spec's (schemac.drift):
+    to know how the engine stores the spec's expressions, the spec is built on the same engine
+    without touching the database (see `schemac.inspect.built_catalog`). The headers estimate
+    the rows of each changed table from the database's statistics.
+
+    Args:
+        url: `postgresql://...`, `mysql://...` or `sqlite:///path`.
+        new: spec files or folders.
+        dialect: the URL's when None; otherwise it must be the URL's.
+
+    Raises:
+        schemac.inspect.InspectError: the URL, the driver or the connection failed, or
+            `dialect` is not the URL's.
+
+    Example:
+        >>> diff_database("sqlite:///shop.db", ["shop.schema"]).pair.up.empty  # doctest: +SKIP
+        True
+    """
+    from schemac.differ import diff
+    from schemac.drift import align
+    from schemac.dsl.format import format_schema
+    from schemac.inspect import InspectError, built_catalog, inspect_url, parse_url, row_estimates
+    from schemac.reverse import reverse
+
+    engine = parse_url(url).dialect
+    if dialect is not None and dialect != engine:
+        raise InspectError(f"--dialect {dialect} does not match the database URL, which is {engine}")
+    loaded = load_files(new)
+    catalog, others = inspect_url(url)
+    found = reverse(catalog)
+    inspected = load_text(format_schema(found.schema), "<database>")
+    old = LoadResult(inspected.declared, inspected.schema, inspected.source_map,
+                     [d for d in inspected.diagnostics if d.is_error], inspected.files)
+    if not loaded.ok or loaded.schema is None or old.schema is None:
+        return DiffResult(None, old, loaded, old.diagnostics + loaded.diagnostics, others + found.notes)
+    compiled = compile_loaded(loaded, engine)
+    spec_catalog = built_catalog(url, compiled.sql) if compiled.sql is not None else None
+    aligned = align(old.schema, loaded.schema, engine, catalog, spec_catalog)
+    old = LoadResult(old.declared, aligned, old.source_map, old.diagnostics, old.files)
+    tables = sorted({c.table for c in diff(aligned, loaded.schema) if c.table is not None})
+    result = diff_loaded(old, loaded, engine, online=online, row_estimates=row_estimates(url, tables))
+    result.notes = others + found.notes
+    if spec_catalog is None:
+        result.notes.append(f"the spec could not be built on the {engine} server to learn how it stores "
+                            "expressions: checks, defaults and index predicates are compared as written")
+    return result
 
 
 DIAGRAM_FORMATS = ("mermaid", "dot")
