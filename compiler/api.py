@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +241,84 @@ def diff_database(url: str, new: Sequence[str | os.PathLike[str]], dialect: str 
         result.notes.append(f"the spec could not be built on the {engine} server to learn how it stores "
                             "expressions: checks, defaults and index predicates are compared as written")
     return result
+
+
+@contextmanager
+def spec_at(spec: str) -> Iterator[Path]:
+    """The spec file or folder `spec` names, which may be `REV:path` in git history
+    (`HEAD~1:specs/shop.schema`): then a temporary folder holds that revision's `.schema`
+    files (see `schemac.revisions`) while the block runs.
+
+    Raises:
+        schemac.revisions.RevisionError: not in a git repository, an unknown revision or a path
+            the revision does not have.
+    """
+    import tempfile
+
+    from schemac.revisions import checkout, revision_of
+
+    found = revision_of(spec)
+    if found is None:
+        yield Path(spec)
+        return
+    with tempfile.TemporaryDirectory(prefix="schemac-rev-") as folder:
+        yield checkout(*found, Path(folder))
+
+
+class MigrationFolderError(Exception):
+    """The migration folder cannot take a new migration: its sum does not match, or a file of
+    the new migration is already there."""
+
+
+def migration_folder_files(folder: str | os.PathLike[str], pair: Any, fmt: str = "schemac", name: str | None = None,
+                           now: datetime | None = None) -> dict[str, str]:
+    """The files to write into `folder` for the migration `pair` (UP and DOWN) in layout `fmt`
+    (see `schemac.migration_files`), with `schemac.sum` updated; by name in the folder.
+
+    Raises:
+        MigrationFolderError: the folder's migrations no longer match its sum (write nothing
+            until `schemac migrations check` passes), or a file to write exists already.
+
+    Example:
+        >>> sorted(migration_folder_files("migrations", pair))  # doctest: +SKIP
+        ['20240501_120000_add_column_orders_note.down.sql', '20240501_120000_add_column_orders_note.up.sql',
+         'schemac.sum']
+    """
+    from schemac.migration_files import SUM_FILE, check_sum, migration_files, slug, sum_text
+
+    folder = Path(folder)
+    existing = _migration_files(folder)
+    sum_path = folder / SUM_FILE
+    if sum_path.exists():
+        problems = check_sum(sum_path.read_text(encoding="utf-8"), existing)
+        if problems:
+            raise MigrationFolderError(f"{folder} does not match {SUM_FILE}:\n  " + "\n  ".join(problems))
+    stamp = now or datetime.now(UTC)
+    files = migration_files(fmt, stamp, slug(pair.up.changes, name), pair.up.sql, pair.down.sql)
+    clash = [n for n in files if (folder / n).exists()]
+    if clash:
+        raise MigrationFolderError(f"{folder / clash[0]} exists already")
+    every = sorted(existing + [(n, text.encode("utf-8")) for n, text in files.items()])
+    files[SUM_FILE] = sum_text(every)
+    return files
+
+
+def check_migration_folder(folder: str | os.PathLike[str]) -> list[str]:
+    """What in `folder`'s migration files does not match its `schemac.sum` (`schemac
+    migrations check`): files edited, added or removed, another order. Empty: all match."""
+    from schemac.migration_files import SUM_FILE, check_sum
+
+    folder = Path(folder)
+    sum_path = folder / SUM_FILE
+    text = sum_path.read_text(encoding="utf-8") if sum_path.is_file() else None
+    return check_sum(text, _migration_files(folder))
+
+
+def _migration_files(folder: Path) -> list[tuple[str, bytes]]:
+    """The migration files of a folder (its `.sql` files), in name order, with their bytes."""
+    if not folder.is_dir():
+        return []
+    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.sql")) if p.is_file()]
 
 
 DIAGRAM_FORMATS = ("mermaid", "dot")
