@@ -61,8 +61,12 @@ class MigrationPair:
     down: Migration
 
 
-def render_migration(old: Schema, new: Schema, dialect: str, *, online: bool = False) -> MigrationPair:
+def render_migration(old: Schema, new: Schema, dialect: str, *, online: bool = False,
+                     row_estimates: dict[str, int] | None = None) -> MigrationPair:
     """The UP (OLD to NEW) and DOWN (NEW to OLD) migrations between two resolved specs.
+
+    `row_estimates` (table -> rows, from a live database: `schemac diff --from-db`) adds an
+    "Estimated work" section to the headers: the rows of each changed table.
 
     Example:
         >>> from schemac.api import load_text
@@ -71,8 +75,8 @@ def render_migration(old: Schema, new: Schema, dialect: str, *, online: bool = F
         >>> print(render_migration(a, b, "postgresql").up.sql.splitlines()[-3])
         ALTER TABLE "t" ADD COLUMN "note" TEXT;
     """
-    up = migration_class(dialect)(old, new, online=online).render()
-    down = migration_class(dialect)(new, old, online=online, undoing=up.changes).render()
+    up = migration_class(dialect)(old, new, online=online, row_estimates=row_estimates).render()
+    down = migration_class(dialect)(new, old, online=online, undoing=up.changes, row_estimates=row_estimates).render()
     return MigrationPair(up, down)
 
 
@@ -108,7 +112,7 @@ class MigrationRenderer:
 
     def __init__(self, old: Schema, new: Schema, *, online: bool = False,
                  undoing: list[Change] | None = None, changes: list[Change] | None = None,
-                 step: str = "", batch_size: int = 1000) -> None:
+                 step: str = "", batch_size: int = 1000, row_estimates: dict[str, int] | None = None) -> None:
         self.old_schema, self.new_schema = old, new
         ddl = renderer_class(self.dialect)
         self.old: SqlRenderer = ddl(old)
@@ -123,6 +127,7 @@ class MigrationRenderer:
         self.out = Sections()
         self.changes: list[Change] = []
         self.notes: list[str] = []
+        self.row_estimates = row_estimates
 
     # -- the whole file ---------------------------------------------------------------------------
 
@@ -190,11 +195,27 @@ class MigrationRenderer:
             lines += ["-- Hazards:"] + [f"--   {h}" for h in found]
         if self.notes:
             lines += ["-- Notes:"] + [f"--   {n}" for n in self.notes]
+        lines += self.estimated_work(changes)
         lines += [f"-- {line}" for line in self.how_it_runs().splitlines()]
         return "\n".join(lines) + "\n"
 
     def how_it_runs(self) -> str:
         return ""
+
+    def estimated_work(self, changes: list[Change]) -> list[str]:
+        """Header lines: the rows each changed table holds, from the live database's statistics."""
+        if self.row_estimates is None:
+            return []
+        kinds: dict[str, list[str]] = {}
+        for c in changes:
+            if c.table is not None and c.kind != "add table":
+                kinds.setdefault(c.table, [])
+                if c.kind not in kinds[c.table]:
+                    kinds[c.table].append(c.kind)
+        lines = [f"--   {table}: about {self.row_estimates[table]:,} rows ({', '.join(found)})"
+                 for table, found in kinds.items() if table in self.row_estimates]
+        return ["-- Estimated work (rows in the tables that change, from the database's statistics):", *lines] \
+            if lines else []
 
     # How to create and drop a temporary table (for `check_table`).
     TEMPORARY: ClassVar[tuple[str, str]] = ("CREATE TEMP TABLE", "DROP TABLE temp.")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +162,7 @@ class DiffResult:
     new: LoadResult
     diagnostics: list[Diagnostic]
     steps: Any = None  # schemac.backends.expand_contract.ExpandContract, under that strategy
+    notes: list[str] = field(default_factory=list)  # --from-db: what the database holds that a spec cannot
 
     @property
     def ok(self) -> bool:
@@ -187,18 +190,151 @@ def expand_contract_loaded(old: LoadResult, new: LoadResult, dialect: str, *, ba
     return DiffResult(steps.expand, old, new, diagnostics, steps)
 
 
-def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:
+def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False,
+                row_estimates: dict[str, int] | None = None) -> DiffResult:
     """The migrations between two specs already loaded."""
     from schemac.backends.migration import render_migration
 
     diagnostics = old.diagnostics + new.diagnostics
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
         return DiffResult(None, old, new, diagnostics)
-    pair = render_migration(old.schema, new.schema, dialect, online=online)
+    pair = render_migration(old.schema, new.schema, dialect, online=online, row_estimates=row_estimates)
     backend = pair.up.diagnostics + pair.down.diagnostics
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
     return DiffResult(pair, old, new, diagnostics)
+
+
+def diff_database(url: str, new: Sequence[str | os.PathLike[str]], dialect: str | None = None, *,
+                  online: bool = False) -> DiffResult:
+    """The migrations from the live database at `url` to the spec `new` (drift detection,
+    `schemac diff --from-db`).
+
+    The database is inspected into a spec (as `inspect_database` does), and each of its members
+    that the engine holds as it would hold the spec's is taken as the spec's (schemac.drift):
+    to know how the engine stores the spec's expressions, the spec is built on the same engine
+    without touching the database (see `schemac.inspect.built_catalog`). The headers estimate
+    the rows of each changed table from the database's statistics.
+
+    Args:
+        url: `postgresql://...`, `mysql://...` or `sqlite:///path`.
+        new: spec files or folders.
+        dialect: the URL's when None; otherwise it must be the URL's.
+
+    Raises:
+        schemac.inspect.InspectError: the URL, the driver or the connection failed, or
+            `dialect` is not the URL's.
+
+    Example:
+        >>> diff_database("sqlite:///shop.db", ["shop.schema"]).pair.up.empty  # doctest: +SKIP
+        True
+    """
+    from schemac.differ import diff
+    from schemac.drift import align
+    from schemac.dsl.format import format_schema
+    from schemac.inspect import InspectError, built_catalog, inspect_url, parse_url, row_estimates
+    from schemac.reverse import reverse
+
+    engine = parse_url(url).dialect
+    if dialect is not None and dialect != engine:
+        raise InspectError(f"--dialect {dialect} does not match the database URL, which is {engine}")
+    loaded = load_files(new)
+    catalog, others = inspect_url(url)
+    found = reverse(catalog)
+    inspected = load_text(format_schema(found.schema), "<database>")
+    old = LoadResult(inspected.declared, inspected.schema, inspected.source_map,
+                     [d for d in inspected.diagnostics if d.is_error], inspected.files)
+    if not loaded.ok or loaded.schema is None or old.schema is None:
+        return DiffResult(None, old, loaded, old.diagnostics + loaded.diagnostics, notes=others + found.notes)
+    compiled = compile_loaded(loaded, engine)
+    spec_catalog = built_catalog(url, compiled.sql) if compiled.sql is not None else None
+    aligned = align(old.schema, loaded.schema, engine, catalog, spec_catalog)
+    old = LoadResult(old.declared, aligned, old.source_map, old.diagnostics, old.files)
+    tables = sorted({c.table for c in diff(aligned, loaded.schema) if c.table is not None})
+    result = diff_loaded(old, loaded, engine, online=online, row_estimates=row_estimates(url, tables))
+    result.notes = others + found.notes
+    if spec_catalog is None:
+        result.notes.append(f"the spec could not be built on the {engine} server to learn how it stores "
+                            "expressions: checks, defaults and index predicates are compared as written")
+    return result
+
+
+@contextmanager
+def spec_at(spec: str) -> Iterator[Path]:
+    """The spec file or folder `spec` names, which may be `REV:path` in git history
+    (`HEAD~1:specs/shop.schema`): then a temporary folder holds that revision's `.schema`
+    files (see `schemac.revisions`) while the block runs.
+
+    Raises:
+        schemac.revisions.RevisionError: not in a git repository, an unknown revision or a path
+            the revision does not have.
+    """
+    import tempfile
+
+    from schemac.revisions import checkout, revision_of
+
+    found = revision_of(spec)
+    if found is None:
+        yield Path(spec)
+        return
+    with tempfile.TemporaryDirectory(prefix="schemac-rev-") as folder:
+        yield checkout(*found, Path(folder))
+
+
+class MigrationFolderError(Exception):
+    """The migration folder cannot take a new migration: its sum does not match, or a file of
+    the new migration is already there."""
+
+
+def migration_folder_files(folder: str | os.PathLike[str], pair: Any, fmt: str = "schemac", name: str | None = None,
+                           now: datetime | None = None) -> dict[str, str]:
+    """The files to write into `folder` for the migration `pair` (UP and DOWN) in layout `fmt`
+    (see `schemac.migration_files`), with `schemac.sum` updated; by name in the folder.
+
+    Raises:
+        MigrationFolderError: the folder's migrations no longer match its sum (write nothing
+            until `schemac migrations check` passes), or a file to write exists already.
+
+    Example:
+        >>> sorted(migration_folder_files("migrations", pair))  # doctest: +SKIP
+        ['20240501_120000_add_column_orders_note.down.sql', '20240501_120000_add_column_orders_note.up.sql',
+         'schemac.sum']
+    """
+    from schemac.migration_files import SUM_FILE, check_sum, migration_files, slug, sum_text
+
+    folder = Path(folder)
+    existing = _migration_files(folder)
+    sum_path = folder / SUM_FILE
+    if sum_path.exists():
+        problems = check_sum(sum_path.read_text(encoding="utf-8"), existing)
+        if problems:
+            raise MigrationFolderError(f"{folder} does not match {SUM_FILE}:\n  " + "\n  ".join(problems))
+    stamp = now or datetime.now(UTC)
+    files = migration_files(fmt, stamp, slug(pair.up.changes, name), pair.up.sql, pair.down.sql)
+    clash = [n for n in files if (folder / n).exists()]
+    if clash:
+        raise MigrationFolderError(f"{folder / clash[0]} exists already")
+    every = sorted(existing + [(n, text.encode("utf-8")) for n, text in files.items()])
+    files[SUM_FILE] = sum_text(every)
+    return files
+
+
+def check_migration_folder(folder: str | os.PathLike[str]) -> list[str]:
+    """What in `folder`'s migration files does not match its `schemac.sum` (`schemac
+    migrations check`): files edited, added or removed, another order. Empty: all match."""
+    from schemac.migration_files import SUM_FILE, check_sum
+
+    folder = Path(folder)
+    sum_path = folder / SUM_FILE
+    text = sum_path.read_text(encoding="utf-8") if sum_path.is_file() else None
+    return check_sum(text, _migration_files(folder))
+
+
+def _migration_files(folder: Path) -> list[tuple[str, bytes]]:
+    """The migration files of a folder (its `.sql` files), in name order, with their bytes."""
+    if not folder.is_dir():
+        return []
+    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.sql")) if p.is_file()]
 
 
 DIAGRAM_FORMATS = ("mermaid", "dot")

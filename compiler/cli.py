@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from schemac.dialects import DIALECTS
+from schemac.migration_files import FORMATS
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNSAFE = 0, 1, 2, 3
 
@@ -63,6 +64,8 @@ def cli() -> None:
       schemac inspect postgresql://postgres@127.0.0.1/shop -o shop.schema
       schemac import dump.sql --dialect postgresql -o shop.schema
       schemac diff v1/shop.schema v2/shop.schema --dialect postgresql
+      schemac diff HEAD~1:specs/shop.schema specs/shop.schema -d postgresql -o migrations
+      schemac migrations check migrations
     """
 
 
@@ -316,52 +319,150 @@ def fmt(specs: tuple[Path, ...], check_only: bool) -> None:
 
 
 @cli.command(name="diff")
-@click.argument("old", type=click.Path(exists=True, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, path_type=Path))
-@click.option("--dialect", "-d", type=click.Choice(DIALECTS), required=True, help="The engine to migrate.")
+@click.argument("specs", nargs=-1, metavar="[OLD] NEW")
+@click.option("--dialect", "-d", type=click.Choice(DIALECTS),
+              help="The engine to migrate (required unless --from-db names it).")
+@click.option("--from-db", "url", metavar="URL",
+              help="Diff the live database at URL (postgresql://, mysql://, sqlite:///) against NEW: drift.")
 @click.option("--down", is_flag=True, help="Print the DOWN migration (NEW back to OLD) instead of UP.")
 @click.option("--online", is_flag=True,
               help="Avoid long write locks: PostgreSQL's CONCURRENTLY and NOT VALID, MySQL's INPLACE/INSTANT.")
 @click.option("--allow-destructive", is_flag=True,
               help="Print a migration that drops data (tables, columns, enum values, narrowing types).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the UP and DOWN files into this folder (and update its schemac.sum) instead of printing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="The files' layout with -o: schemac (default), golang-migrate, dbmate or flyway.")
+@click.option("--name", help="With -o: the name in the files' names (default: a summary of the changes).")
 @click.option("--strategy", type=click.Choice(["plain", "expand-contract"]), default="plain", show_default=True,
               help="expand-contract: rename columns and change their types in two migrations (PostgreSQL, MySQL), "
                    "each with its DOWN, while old and new application versions run.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Rows each backfill statement updates (expand-contract).")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="expand-contract: write NAME.expand.up.sql, NAME.expand.down.sql, NAME.contract.up.sql and "
-                   "NAME.contract.down.sql (NAME: NEW's name) here instead of printing them.")
-def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow_destructive: bool,
-             strategy: str, batch_size: int, output_dir: Path | None) -> None:
+def diff_cmd(specs: tuple[str, ...], dialect: str | None, url: str | None, down: bool, online: bool,
+             allow_destructive: bool, output: Path | None, fmt: str | None, name: str | None, strategy: str,
+             batch_size: int) -> None:
     """Print the migration that turns a database built from OLD into one built from NEW.
 
-    OLD and NEW are spec files or folders. The migration's header lists its changes and
-    their hazards. A migration that would lose data is refused (exit 3) unless
-    --allow-destructive is given; identical specs give no migration (exit 0).
-    --strategy expand-contract gives four files instead (see docs/migrations.md).
+    OLD and NEW are spec files or folders, or `REV:path` to read one from git history
+    (`HEAD~1:specs/shop.schema`, `main:specs/`). With --from-db URL, OLD is the live
+    database (only NEW is given): what it lacks or has more than NEW is drift. The
+    migration's header lists its changes and their hazards. A migration that would lose data
+    is refused (exit 3) unless --allow-destructive is given; identical specs give no
+    migration (exit 0). With -o DIR, the UP and DOWN files are written into DIR under a UTC
+    timestamp, and DIR/schemac.sum is updated (see `schemac migrations check`).
+    --strategy expand-contract gives four files instead (see docs/migrations.md); with -o DIR
+    they are written as NAME.expand.up.sql, NAME.expand.down.sql, NAME.contract.up.sql and
+    NAME.contract.down.sql (NAME: NEW's name).
 
-    `schemac diff v1/shop.schema v2/shop.schema --dialect postgresql > up.sql`
+    \b
+    schemac diff v1/shop.schema v2/shop.schema --dialect postgresql > up.sql
+    schemac diff HEAD~1:specs/shop.schema specs/shop.schema -d postgresql -o migrations
+    schemac diff --from-db postgresql://postgres@127.0.0.1/shop specs/shop.schema
     """
     from schemac import api
 
+    if len(specs) != (1 if url else 2):
+        raise click.UsageError("give NEW with --from-db URL" if url else "give OLD and NEW (or --from-db URL NEW)")
+    if url is None and dialect is None:
+        raise click.UsageError("--dialect is required (postgresql, mysql or sqlite) unless --from-db gives it")
     if strategy == "expand-contract":
-        _expand_contract(old, new, dialect, down, allow_destructive, batch_size, output_dir)
+        if url is not None:
+            raise click.UsageError("--strategy expand-contract diffs two specs, not --from-db")
+        assert dialect is not None
+        _expand_contract(Path(specs[0]), Path(specs[1]), dialect, down, allow_destructive, batch_size, output)
         return
-    result = api.diff_files([old], [new], dialect, online=online)
+    if output is None and (fmt is not None or name is not None):
+        raise click.UsageError("--format and --name name the files written with -o DIR")
+    if output is not None and down:
+        raise click.UsageError("-o DIR writes both UP and DOWN; --down only chooses what is printed")
+    result = _diff(specs, url, dialect, online)
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
     if _report(result.diagnostics) or result.pair is None:
         sys.exit(EXIT_INPUT)
     migration = result.pair.down if down else result.pair.up
     if migration.empty:
-        click.echo(f"no changes: {old} and {new} describe the same {dialect} schema", err=True)
+        what = f"the database at {url} matches {specs[0]}" if url else \
+            f"{specs[0]} and {specs[1]} describe the same {dialect} schema"
+        click.echo(f"no changes: {what}{'; nothing written' if output else ''}", err=True)
         return
     if migration.destructive and not allow_destructive:
         click.echo("refused: this migration would lose data:", err=True)
         for hazard in migration.destructive:
             click.echo(f"  {hazard}", err=True)
-        click.echo("rerun with --allow-destructive to print it anyway", err=True)
+        click.echo(f"rerun with --allow-destructive to {'write' if output else 'print'} it anyway", err=True)
         sys.exit(EXIT_UNSAFE)
-    click.echo(migration.sql, nl=False)
+    if output is None:
+        click.echo(migration.sql, nl=False)
+        return
+    try:
+        files = api.migration_folder_files(output, result.pair, fmt or "schemac", name)
+    except api.MigrationFolderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+    for file_name, text in files.items():
+        path = output / file_name
+        _write_bytes(text.encode("utf-8"), path)
+        click.echo(f"wrote {path}", err=True)
+
+
+def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: bool) -> Any:
+    """`api.diff_database` or `api.diff_files`, with a spec read from git history where
+    named so; a usage error for what cannot be read."""
+    from contextlib import ExitStack
+
+    from schemac import api
+    from schemac.inspect import InspectError
+    from schemac.revisions import RevisionError
+
+    with ExitStack() as stack:
+        try:
+            paths = [stack.enter_context(api.spec_at(spec)) for spec in specs]
+        except RevisionError as exc:
+            raise click.UsageError(str(exc)) from exc
+        for spec, path in zip(specs, paths, strict=True):
+            if not path.exists():
+                raise click.UsageError(f"Path '{spec}' does not exist.")
+        if url is None:
+            assert dialect is not None
+            return api.diff_files([paths[0]], [paths[1]], dialect, online=online)
+        try:
+            return api.diff_database(url, [paths[0]], dialect, online=online)
+        except InspectError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+@cli.group()
+def migrations() -> None:
+    """Work with a folder of migration files written by `schemac diff -o DIR`.
+
+    `schemac migrations check migrations/` says whether the files still match the
+    folder's schemac.sum.
+    """
+
+
+@migrations.command(name="check")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def migrations_check(folder: Path) -> None:
+    """Check that the migration files in FOLDER match its schemac.sum.
+
+    Exit 0 when they do; 1, naming each file edited, added or removed by hand and any change
+    of order, when they do not: `schemac migrations check migrations/`.
+    """
+    from schemac import api
+
+    problems = api.check_migration_folder(folder)
+    if problems:
+        click.echo(f"error: the migrations in {folder} do not match schemac.sum:", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(f"ok: the migrations in {folder} match schemac.sum", err=True)
 
 
 def _expand_contract(old: Path, new: Path, dialect: str, down: bool, allow_destructive: bool, batch_size: int,

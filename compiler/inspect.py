@@ -145,3 +145,112 @@ def inspect_url(url: str) -> tuple[Catalog, list[str]]:
         return catalog, others
     finally:
         conn.close()
+
+
+# -- drift: the spec built on the same engine, and how many rows a change touches ------------------
+
+
+def built_catalog(url: str, ddl: str) -> Catalog | None:
+    """The catalog of a database built from `ddl` on the engine at `url`, without changing the
+    database there: SQLite builds it in memory; PostgreSQL in a schema of its own inside a
+    transaction that is rolled back; MySQL/MariaDB in a scratch database created and dropped
+    next to it (this needs CREATE and DROP privileges). Only the engine knows how it stores an
+    expression, so `schemac diff --from-db` compares the spec with this (schemac.drift).
+
+    Returns None when the scratch build is not possible (privileges, a statement the engine
+    refuses); the caller then compares the spec's expressions as written.
+    """
+    import secrets
+
+    from schemac.ddl_text import split_statements
+
+    target = parse_url(url)
+    statements = split_statements(ddl, target.dialect)
+    scratch = f"schemac_dev_{secrets.token_hex(6)}"
+    try:
+        if target.dialect == "sqlite":
+            conn = sqlite3.connect(":memory:")
+            try:
+                for statement in statements:
+                    conn.execute(statement)
+                return read_catalog(conn, "sqlite")
+            finally:
+                conn.close()
+        if target.dialect == "postgresql":
+            return _built_in_rolled_back_schema(connect(target), scratch, statements)
+        return _built_in_scratch_database(target, scratch, statements)
+    except InspectError:
+        raise
+    except Exception:  # the engine refused the scratch build: compare without it
+        return None
+
+
+def _built_in_rolled_back_schema(conn: Any, scratch: str, statements: list[str]) -> Catalog:
+    try:
+        cur = conn.cursor()
+        cur.execute("BEGIN")
+        try:
+            cur.execute(f'CREATE SCHEMA "{scratch}"')
+            cur.execute(f"SET LOCAL search_path TO \"{scratch}\", pg_catalog")
+            for statement in statements:
+                cur.execute(statement)
+            return read_catalog(conn, "postgresql")
+        finally:
+            cur.execute("ROLLBACK")
+            cur.close()
+    finally:
+        conn.close()
+
+
+def _built_in_scratch_database(target: Target, scratch: str, statements: list[str]) -> Catalog:
+    from dataclasses import replace
+
+    admin = connect(target)
+    try:
+        cur = admin.cursor()
+        cur.execute(f"CREATE DATABASE `{scratch}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        try:
+            conn = connect(replace(target, database=scratch))
+            try:
+                for statement in statements:
+                    conn.cursor().execute(statement)
+                return read_catalog(conn, "mysql")
+            finally:
+                conn.close()
+        finally:
+            cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
+            cur.close()
+    finally:
+        admin.close()
+
+
+# The estimated rows of each table: cheap statistics where the engine keeps them.
+ROW_ESTIMATES = {
+    "postgresql": "SELECT c.relname, c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')",
+    "mysql": "SELECT table_name, table_rows FROM information_schema.tables WHERE table_schema = DATABASE() "
+             "AND table_type = 'BASE TABLE'",
+}
+
+
+def row_estimates(url: str, tables: list[str]) -> dict[str, int]:
+    """About how many rows each of `tables` holds at `url`: PostgreSQL's `pg_class.reltuples`
+    (-1 or 0 before the first ANALYZE: left out when negative), MySQL's
+    `information_schema.tables.table_rows` (InnoDB's estimate), SQLite's `count(*)` (exact;
+    SQLite keeps no estimate). Tables the database does not have are left out."""
+    target = parse_url(url)
+    conn = connect(target)
+    try:
+        cur = conn.cursor()
+        try:
+            if target.dialect == "sqlite":
+                present = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                return {t: int(cur.execute(f'SELECT count(*) FROM "{t.replace(chr(34), chr(34) * 2)}"').fetchone()[0])
+                        for t in tables if t in present}
+            cur.execute(ROW_ESTIMATES[target.dialect])
+            found = {str(name.decode() if isinstance(name, bytes) else name): rows for name, rows in cur.fetchall()}
+            return {t: int(found[t]) for t in tables if t in found and found[t] is not None and int(found[t]) >= 0}
+        finally:
+            cur.close()
+    finally:
+        conn.close()

@@ -28,15 +28,17 @@ from schemac import catalog as cat
 from schemac.ir import Check, Entity, Enum, Field, Index, IndexColumn, Schema, Unique
 
 
-def database_form(schema: Schema, dialect: str, catalog: cat.Catalog | None = None) -> Schema:
+def database_form(schema: Schema, dialect: str, catalog: cat.Catalog | None = None, *,
+                  names: bool = False) -> Schema:
     """`schema` (resolved) as a database of `dialect` holds it; expressions as the engine
     stored them in `catalog`, when given. Entities and enums are sorted by name: creation
-    order is not something a catalog records."""
+    order is not something a catalog records. `names=True` keeps SQLite's constraint names
+    (and member order), for matching members by name (schemac.drift)."""
     from schemac.backends.base import renderer_class
 
     renderer = renderer_class(dialect)(schema)
     tables = {e.name: e.table_name for e in schema.entities}
-    entities = [_entity(e, dialect, renderer, catalog, tables) for e in schema.entities]
+    entities = [_entity(e, dialect, renderer, catalog, tables, names) for e in schema.entities]
     enums = [_enum(e, dialect) for e in schema.enums] if dialect == "postgresql" else []
     return Schema(enums=tuple(sorted(enums, key=lambda e: e.name)),
                   entities=tuple(sorted(entities, key=lambda e: e.name)))
@@ -47,7 +49,7 @@ def _enum(enum: Enum, dialect: str) -> Enum:
 
 
 def _entity(entity: Entity, dialect: str, renderer: Any, catalog: cat.Catalog | None,
-            tables: dict[str, str]) -> Entity:
+            tables: dict[str, str], names: bool = False) -> Entity:
     """The entity named by its table, as its foreign keys name their targets; every name as
     the engine holds it (shortened past its limit)."""
     name = renderer.physical
@@ -86,10 +88,10 @@ def _entity(entity: Entity, dialect: str, renderer: Any, catalog: cat.Catalog | 
                        if not (dialect == "mysql" and _mariadb_json(c, entity))),
         indexes=_sorted(_index(i, name(i.name or ""), dialect, table) for i in indexes),
         links=entity.links)
-    return _unnamed(out) if dialect == "sqlite" else out
+    return _unnamed(out, names) if dialect == "sqlite" else out
 
 
-def _unnamed(entity: Entity) -> Entity:
+def _unnamed(entity: Entity, names: bool = False) -> Entity:
     """SQLite keeps the names of keys and constraints only inside its CREATE TABLE text, where
     no statement refers to them: they are left out, and the members sorted by what they say.
     It keeps expressions as written: they are compared as `compare` does, token by token."""
@@ -99,11 +101,13 @@ def _unnamed(entity: Entity) -> Entity:
         return tuple(sorted((m.model_copy(update={"name": None}) for m in members), key=lambda m: m.model_dump_json()))
 
     pk = entity.primary_key
-    checks = (c.model_copy(update={"expression": comparable_sql(c.expression, True)}) for c in entity.checks)
+    checks = tuple(c.model_copy(update={"expression": comparable_sql(c.expression, True)}) for c in entity.checks)
     fields = tuple(f.model_copy(update={"default": comparable_sql(f.default, True)}) for f in entity.fields)
     indexes = tuple(i.model_copy(update={"where": comparable_sql(i.where, True), "columns": tuple(
         c.model_copy(update={"expression": comparable_sql(c.expression, True)}) for c in i.columns)})
         for i in entity.indexes)
+    if names:
+        return entity.model_copy(update={"checks": checks, "fields": fields, "indexes": indexes})
     return entity.model_copy(update={
         "primary_key": pk.model_copy(update={"name": None}) if pk else None, "uniques": plain(entity.uniques),
         "foreign_keys": plain(entity.foreign_keys), "checks": plain(checks), "fields": fields, "indexes": indexes})
