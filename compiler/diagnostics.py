@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "R136": "invalid predicate",
     "R137": "column used twice in one key",
     "R138": "invalid attribute value",
+    "R139": "@was names a current name",
     "M501": "migration drops a table",
     "M502": "migration drops a column",
     "M503": "migration changes a column's type in a way that can lose data",
