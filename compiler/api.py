@@ -174,6 +174,7 @@ def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.Pat
 def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:
     """The migrations between two specs already loaded."""
     from schemac.backends.migration import render_migration
+    from schemac.differ import rename_hints
 
     diagnostics = old.diagnostics + new.diagnostics
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
@@ -182,6 +183,7 @@ def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool 
     backend = pair.up.diagnostics + pair.down.diagnostics
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
+    diagnostics += locate(rename_hints(new.schema, pair.up.changes), new.source_map)
     return DiffResult(pair, old, new, diagnostics)
 
 

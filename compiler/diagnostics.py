@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "M503": "migration changes a column's type in a way that can lose data",
     "M504": "migration removes an enum value",
     "M505": "migration step checked against existing rows",
+    "M506": "drop and add that look like a rename",
     "B601": "name shortened for the dialect",
     "B602": "feature not supported by the dialect",
     "B603": "comment truncated",
