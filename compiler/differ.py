@@ -253,6 +253,6 @@ def rename_hints(new: Schema, changes: Iterable[Change]) -> list[Diagnostic]:
             entity = entities.get(c.table or "", c.table or "")
             out.append(Diagnostic(
                 "M506", f"column '{c.table}.{c.name}' is added and '{c.table}.{twin.name}' dropped, with the same "
-                        f"type: this looks like a rename", Severity.INFO, ("entity", entity, "field", c.name),
+                        f"type: this looks like a rename", Severity.INFO, ("entity", entity, "field", c.name or ""),
                 help=f"if it is, add @was({twin.name}) to field '{entity}.{c.name}'"))
     return out

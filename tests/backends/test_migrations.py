@@ -61,3 +61,100 @@ def test_up_and_down_reach_each_spec_and_keep_rows(dialect: str) -> None:
         assert rows(db, "orders", ["id", "customer_id", "status"]) == [(10, 1, "closed")]
         db.run_script(pair.up.sql)
         assert same_as_built(db, new) == []
+
+
+# -- renames stated with @was: the rows stay ------------------------------------------------------
+
+RENAME_V1 = """
+entity customer {
+  id: int @pk
+  email: varchar(100) @index
+  score: int
+}
+entity orders {
+  id: int @pk
+  customer: ref customer
+  note: text?
+}
+"""
+
+RENAME_V2 = """
+entity client @was(customer) {
+  id: int @pk
+  mail: varchar(100) @index @was(email)
+  points: bigint @was(score)
+}
+entity orders {
+  id: int @pk
+  buyer: ref client @was(customer)
+  remark: text? @was(note)
+}
+"""
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_renames_keep_rows_up_and_down(dialect: str) -> None:
+    old, new = loaded(RENAME_V1), loaded(RENAME_V2)
+    pair = migrate(old, new, dialect)
+    assert not pair.up.destructive, pair.up.sql
+    assert [h.code for h in pair.down.destructive] == ["M503"]  # bigint back to int, checked first
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("customer", {"id": 1, "email": "ada@example.com", "score": 7})
+        db.insert("customer", {"id": 2, "email": "bob@example.com", "score": 3})
+        db.insert("orders", {"id": 10, "customer_id": 1, "note": "fragile"})
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+        assert rows(db, "client", ["id", "mail", "points"]) == [(1, "ada@example.com", 7), (2, "bob@example.com", 3)]
+        assert rows(db, "orders", ["id", "buyer_id", "remark"]) == [(10, 1, "fragile")]
+        db.run_script(pair.down.sql)
+        assert same_as_built(db, old) == []
+        assert rows(db, "customer", ["id", "email", "score"]) == [(1, "ada@example.com", 7), (2, "bob@example.com", 3)]
+        assert rows(db, "orders", ["id", "customer_id", "note"]) == [(10, 1, "fragile")]
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+        assert rows(db, "orders", ["id", "buyer_id", "remark"]) == [(10, 1, "fragile")]
+
+
+PARENT_V1 = """
+entity customer {
+  id: int @pk
+  name: text
+}
+entity orders {
+  id: int @pk
+  customer: ref customer @columns(customer_id)
+}
+"""
+
+PARENT_V2 = """
+entity client @was(customer) {
+  ident: int @pk @was(id)
+  name: text
+}
+entity orders {
+  id: int @pk
+  customer: ref client @columns(customer_id)
+}
+"""
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_a_renamed_parent_keeps_the_foreign_keys_that_point_to_it(dialect: str) -> None:
+    old, new = loaded(PARENT_V1), loaded(PARENT_V2)
+    pair = migrate(old, new, dialect)
+    assert not any(c.kind in ("drop foreign key", "add foreign key") and c.table == "orders"
+                   for c in pair.up.changes if dialect != "postgresql"), pair.up.sql
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("customer", {"id": 1, "name": "Ada"})
+        db.insert("orders", {"id": 10, "customer_id": 1})
+        for migration, spec, parent, key in ((pair.up, new, "client", "ident"), (pair.down, old, "customer", "id"),
+                                             (pair.up, new, "client", "ident")):
+            db.run_script(migration.sql)
+            assert same_as_built(db, spec) == []
+            assert rows(db, parent, [key, "name"]) == [(1, "Ada")]
+            assert rows(db, "orders", ["id", "customer_id"]) == [(10, 1)]
+        with db.rejects() as errors:  # the foreign key still holds, on the renamed table
+            db.insert("orders", {"id": 11, "customer_id": 2})
+        assert errors
