@@ -69,7 +69,10 @@ RENAME_V1 = """
 entity customer {
   id: int @pk
   email: varchar(100) @index
-  score: int
+  score: int @check(score >= 0)
+  code: char(4)
+
+  unique (code) @name(customer_code_uq)
 }
 entity orders {
   id: int @pk
@@ -82,7 +85,10 @@ RENAME_V2 = """
 entity client @was(customer) {
   id: int @pk
   mail: varchar(100) @index @was(email)
-  points: bigint @was(score)
+  points: bigint @was(score) @check(points >= 0)
+  tag: char(4) @was(code)
+
+  unique (tag) @name(customer_code_uq)
 }
 entity orders {
   id: int @pk
@@ -100,8 +106,8 @@ def test_renames_keep_rows_up_and_down(dialect: str) -> None:
     assert [h.code for h in pair.down.destructive] == ["M503"]  # bigint back to int, checked first
     with scratch_database(dialect) as db:
         db.run_script(ddl(old, dialect))
-        db.insert("customer", {"id": 1, "email": "ada@example.com", "score": 7})
-        db.insert("customer", {"id": 2, "email": "bob@example.com", "score": 3})
+        db.insert("customer", {"id": 1, "email": "ada@example.com", "score": 7, "code": "A001"})
+        db.insert("customer", {"id": 2, "email": "bob@example.com", "score": 3, "code": "B002"})
         db.insert("orders", {"id": 10, "customer_id": 1, "note": "fragile"})
         db.run_script(pair.up.sql)
         assert same_as_built(db, new) == []
