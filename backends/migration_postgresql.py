@@ -137,6 +137,23 @@ class PostgresqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"RENAME COLUMN {self.q(change.old.name)} TO "
                                                       f"{self.q(change.name or '')}"))
 
+    def finish(self, changes: list[Change]) -> None:
+        """An identity or serial column's sequence is named after its table and column when
+        it is created, and keeps that name through their renames: it gets the name a fresh
+        database would give it."""
+        for entity in self.new_schema.entities:
+            table = entity.table_name
+            if not self.existed(table):
+                continue
+            for f in entity.fields:
+                before = self.old_column(table, f.name)
+                if not f.identity or before is None or not before.identity:
+                    continue
+                old_seq = sequence_name(self.old.physical(self.old_table(table)), self.old.physical(before.name))
+                new_seq = sequence_name(self.new.physical(table), self.new.physical(f.name))
+                if old_seq != new_seq:
+                    self.out.body.append(f"ALTER SEQUENCE {self.q(old_seq)} RENAME TO {self.q(new_seq)};")
+
     def add_enum(self, change: Change) -> None:
         self.out.body.append(self.new.enum_sql(change.new))
 
@@ -308,6 +325,28 @@ class PostgresqlMigration(MigrationRenderer):
             self.out.after.append(sql.replace("INDEX", "INDEX CONCURRENTLY", 1))
         else:
             self.out.body.append(sql)
+
+
+def sequence_name(table: str, column: str) -> str:
+    """The name PostgreSQL gives the sequence of `table.column` (makeObjectName in
+    src/backend/commands/indexcmds.c: the longer part is clipped until `<table>_<column>_seq`
+    fits in 63 bytes).
+
+    Example:
+        >>> sequence_name("customer", "id")
+        'customer_id_seq'
+        >>> len(sequence_name("t" * 70, "id"))
+        63
+    """
+    room = 63 - len("_") - len("_seq")
+    first, second = table.encode(), column.encode()
+    n1, n2 = len(first), len(second)
+    while n1 + n2 > room:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    return f"{first[:n1].decode(errors='ignore')}_{second[:n2].decode(errors='ignore')}_seq"
 
 
 def _mentions(node: object, value: str) -> bool:

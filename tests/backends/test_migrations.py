@@ -164,3 +164,22 @@ def test_a_renamed_parent_keeps_the_foreign_keys_that_point_to_it(dialect: str) 
         with db.rejects() as errors:  # the foreign key still holds, on the renamed table
             db.insert("orders", {"id": 11, "customer_id": 2})
         assert errors
+
+
+@pytest.mark.parametrize("dialect", ENGINE_PARAMS)
+def test_a_renamed_identity_column_keeps_counting(dialect: str) -> None:
+    # PostgreSQL renames the sequence as a fresh database names it; MySQL keeps the
+    # AUTO_INCREMENT key, which it could not drop
+    old = loaded("entity customer {\n  id: int @pk @identity\n  name: text\n}\n")
+    new = loaded("entity client @was(customer) {\n  ident: int @pk @identity @was(id)\n  name: text\n}\n")
+    pair = migrate(old, new, dialect)
+    with scratch_database(dialect) as db:
+        db.run_script(ddl(old, dialect))
+        db.insert("customer", {"name": "Ada"})
+        db.run_script(pair.up.sql)
+        assert same_as_built(db, new) == []
+        db.insert("client", {"name": "Bob"})
+        assert rows(db, "client", ["ident", "name"]) == [(1, "Ada"), (2, "Bob")]
+        db.run_script(pair.down.sql)
+        assert same_as_built(db, old) == []
+        assert rows(db, "customer", ["id", "name"]) == [(1, "Ada"), (2, "Bob")]
