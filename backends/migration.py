@@ -104,6 +104,10 @@ class MigrationRenderer:
     # ALTER TABLE ... ADD CONSTRAINT) rather than added after every table exists.
     INLINE_FOREIGN_KEYS: ClassVar[bool] = False
     TRANSACTIONAL: ClassVar[bool] = True
+    # Whether the engine keeps a primary key's name (PostgreSQL). Where it does not (MySQL
+    # calls every one PRIMARY, SQLite refers to none by name), a primary key that only
+    # changes its name -- as a renamed table's does -- is left alone.
+    PRIMARY_KEY_NAMES: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -128,12 +132,20 @@ class MigrationRenderer:
         self.changes: list[Change] = []
         self.notes: list[str] = []
         self.row_estimates = row_estimates
+        # Renames (schemac.differ): NEW table -> OLD table, (NEW table, NEW column) -> OLD column,
+        # and back. Changes name the table as NEW does; what runs before the renames (drops,
+        # data checks) names it as OLD does.
+        self.was_table: dict[str, str] = {}
+        self.was_column: dict[tuple[str, str], str] = {}
+        self.now_table: dict[str, str] = {}
+        self.now_column: dict[tuple[str, str], str] = {}
 
     # -- the whole file ---------------------------------------------------------------------------
 
     def render(self) -> Migration:
-        given = self.given if self.given is not None else diff(self.old_schema, self.new_schema)
-        changes = self.changes = self.plan(given)
+        differences = self.given if self.given is not None else diff(self.old_schema, self.new_schema)
+        self.note_renames(differences)
+        changes = self.changes = self.plan(differences)
         found = hazards(self.old_schema, self.new_schema, changes)
         if not changes:
             return Migration("", [], [], [])
@@ -146,7 +158,45 @@ class MigrationRenderer:
         sql = self.header(changes, found) + self.assemble()
         return Migration(sql, changes, found, self.old.diagnostics + self.new.diagnostics)
 
+    def note_renames(self, changes: list[Change]) -> None:
+        for c in changes:
+            if c.kind == "rename table" and c.table is not None:
+                self.was_table[c.table] = c.old.table_name
+                self.now_table[c.old.table_name] = c.table
+        for c in changes:
+            if c.kind == "rename column" and c.table is not None and c.name is not None:
+                self.was_column[(c.table, c.name)] = c.old.name
+                self.now_column[(self.old_table(c.table), c.old.name)] = c.name
+
+    def old_table(self, table: str | None) -> str:
+        """The OLD name of a table of NEW."""
+        return self.was_table.get(table or "", table or "")
+
+    def old_name(self, table: str | None, column: str) -> str:
+        """The OLD name of a column of a table of NEW."""
+        return self.was_column.get((table or "", column), column)
+
+    def new_table(self, table: str) -> str:
+        """The NEW name of a table of OLD."""
+        return self.now_table.get(table, table)
+
+    def new_name(self, table: str, column: str) -> str:
+        """The NEW name of a column of a table of OLD."""
+        return self.now_column.get((table, column), column)
+
+    def only_renamed_key(self, change: Change) -> bool:
+        """Whether a dropped or added primary key is the table's one under another name."""
+        if change.kind not in ("drop primary key", "add primary key") or change.table is None:
+            return False
+        before, after = self.old_tables.get(self.old_table(change.table)), self.new_tables.get(change.table)
+        if before is None or after is None or before.primary_key is None or after.primary_key is None:
+            return False
+        return tuple(self.new_name(before.table_name, c) for c in before.primary_key.columns) == \
+            after.primary_key.columns
+
     def plan(self, changes: list[Change]) -> list[Change]:
+        if not self.PRIMARY_KEY_NAMES:
+            changes = [c for c in changes if not self.only_renamed_key(c)]
         if not self.INLINE_FOREIGN_KEYS:
             changes = changes + self.separate_foreign_keys(changes)
         return plan(self.old_schema, self.new_schema, changes)
@@ -260,12 +310,14 @@ class MigrationRenderer:
         return self.new_tables[table]
 
     def old_entity(self, table: str | None) -> Entity:
+        """The OLD form of a table of NEW (renamed or not)."""
         assert table is not None
-        return self.old_tables[table]
+        return self.old_tables[self.old_table(table)]
 
     def existed(self, table: str | None) -> bool:
-        """Whether the table is in OLD (its rows are there when the migration starts)."""
-        return table in self.old_tables
+        """Whether the table of NEW is in OLD, maybe under its old name (its rows are there
+        when the migration starts)."""
+        return self.old_table(table) in self.old_tables
 
     def sides(self, change: Change) -> tuple[SqlRenderer, Entity, SqlRenderer, Entity]:
         """For an expand/contract operation: the DDL renderer and entity of OLD's spec (the
@@ -285,26 +337,34 @@ class MigrationRenderer:
         return before.field(before.primary_key.columns[0])
 
     def old_column(self, table: str | None, column: str | None) -> Field | None:
-        entity = self.old_tables.get(table or "")
-        return entity.field(column) if entity is not None and column is not None else None
+        """The OLD form of a column of a table of NEW (renamed or not)."""
+        entity = self.old_tables.get(self.old_table(table))
+        return entity.field(self.old_name(table, column)) if entity is not None and column is not None else None
 
     # -- data checks (each a query that finds an offending row) --------------------------------------
 
+    # Data checks run before any change: their queries name tables and columns as OLD does
+    # (`old_table`, `old_name`); their messages, as NEW does.
+
     def check_no_rows(self, table: str, where: str, message: str) -> None:
+        """`table` is OLD's name, and `where` names OLD's columns."""
         self.out.checks.append((message, f"SELECT 1 FROM {self.q(table)} WHERE {where}"))
 
     def check_not_null(self, change: Change) -> None:
         if self.old_column(change.table, change.name) is not None and change.table:
-            self.check_no_rows(change.table, f"{self.q(change.name or '')} IS NULL",
+            self.check_no_rows(self.old_table(change.table),
+                               f"{self.q(self.old_name(change.table, change.name or ''))} IS NULL",
                                f"{change.table}.{change.name} holds NULL; fill it before this migration")
 
     def check_unique(self, table: str | None, columns: tuple[str, ...], what: str) -> None:
         if table is None or not all(self.old_column(table, c) is not None for c in columns):
             return
-        cols = self.column_list(columns)
-        where = " AND ".join(f"{self.q(c)} IS NOT NULL" for c in columns)
+        old = [self.old_name(table, c) for c in columns]
+        cols = self.column_list(old)
+        where = " AND ".join(f"{self.q(c)} IS NOT NULL" for c in old)
         self.out.checks.append((f"{table} has duplicate ({', '.join(columns)}) for {what}",
-                                f"SELECT 1 FROM {self.q(table)} WHERE {where} GROUP BY {cols} HAVING count(*) > 1"))
+                                f"SELECT 1 FROM {self.q(self.old_table(table))} WHERE {where} GROUP BY {cols} "
+                                "HAVING count(*) > 1"))
 
     def check_foreign_key(self, table: str | None, fk: ForeignKey) -> None:
         target = self.new.entities.get(fk.target)
@@ -313,9 +373,10 @@ class MigrationRenderer:
         if not all(self.old_column(table, c) is not None for c in fk.columns) or \
                 not all(self.old_column(target.table_name, c) is not None for c in fk.target_columns):
             return
-        child, parent = self.q(table), self.q(target.table_name)
-        present = " AND ".join(f"c.{self.q(c)} IS NOT NULL" for c in fk.columns)
-        pairs = zip(fk.columns, fk.target_columns, strict=True)
+        child, parent = self.q(self.old_table(table)), self.q(self.old_table(target.table_name))
+        columns = [self.old_name(table, c) for c in fk.columns]
+        present = " AND ".join(f"c.{self.q(c)} IS NOT NULL" for c in columns)
+        pairs = zip(columns, [self.old_name(target.table_name, t) for t in fk.target_columns], strict=True)
         match = " AND ".join(f"p.{self.q(t)} = c.{self.q(c)}" for c, t in pairs)
         self.out.checks.append((f"{table} has rows that {fk.name} would reject",
                                 f"SELECT 1 FROM {child} c WHERE {present} AND NOT EXISTS "
@@ -328,18 +389,19 @@ class MigrationRenderer:
         if table is None or not self.existed(table):
             return
         names = [n for n, _ in column_names(expression)]
-        if not all(self.old_column(table, n) is not None for n in names):
-            return
+        if not all(self.old_column(table, n) is not None and self.old_name(table, n) == n for n in names):
+            return  # a renamed column: the constraint's own check stops the migration
         entity = self.new_entity(table)
-        self.check_no_rows(table, f"NOT ({self.new.expr_sql(entity, expression)})",
+        self.check_no_rows(self.old_table(table), f"NOT ({self.new.expr_sql(entity, expression)})",
                            f"{table} has rows that check {name} rejects")
 
     def check_enum_value_unused(self, enum: str, value: str) -> None:
         for entity in self.old_schema.entities:
-            if entity.table_name not in self.new_tables:
+            after = self.new_tables.get(self.new_table(entity.table_name))
+            if after is None:
                 continue
             for f in entity.fields:
-                if f.type is not None and f.type.name == enum and self.new_tables[entity.table_name].field(f.name):
+                if f.type is not None and f.type.name == enum and after.field(self.new_name(entity.table_name, f.name)):
                     self.check_no_rows(entity.table_name, f"{self.enum_text(f.name)} = {self.new.literal(value)}",
                                        f"{entity.table_name}.{f.name} holds '{value}', which {enum} loses")
 
@@ -351,7 +413,7 @@ class MigrationRenderer:
         if change.table and self.existed(change.table):
             self.out.checks.append((f"{change.table} has rows, and new column {change.name} is NOT NULL "
                                     "without a default; add a default or backfill by hand",
-                                    f"SELECT 1 FROM {self.q(change.table)}"))
+                                    f"SELECT 1 FROM {self.q(self.old_table(change.table))}"))
 
     def data_checks_for(self, change: Change) -> None:
         """The data checks a change needs, in one place for every dialect."""
@@ -386,7 +448,7 @@ class MigrationRenderer:
         old, new = change.old, change.new
         if self.old_column(change.table, change.name) is None or change.table is None:
             return
-        col = self.q(change.name or "")
+        col = self.q(self.old_name(change.table, change.name or ""))
         where = None
         if new.name in ("varchar", "char") and old.name in ("varchar", "char", "text") and \
                 (old.name == "text" or old.params[0] > new.params[0]):
@@ -396,7 +458,7 @@ class MigrationRenderer:
             low, high = _INTEGER_RANGES[new.name]
             where = f"{col} < {low} OR {col} > {high}"
         if where is not None:
-            self.check_no_rows(change.table, where,
+            self.check_no_rows(self.old_table(change.table), where,
                                f"{change.table}.{change.name} holds values that do not fit {new}")
 
     def length_function(self) -> str:

@@ -27,6 +27,7 @@ from schemac.ir import Entity, Field
 class MysqlMigration(MigrationRenderer):
     dialect = "mysql"
     TRANSACTIONAL = False
+    PRIMARY_KEY_NAMES = False
     TEMPORARY = ("CREATE TEMPORARY TABLE", "DROP TEMPORARY TABLE")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,8 +53,10 @@ class MysqlMigration(MigrationRenderer):
     # -- operations -----------------------------------------------------------------------------------
 
     def alter(self, table: str | None, action: str, old: bool = False) -> str:
-        renderer = self.old if old else self.new
-        return f"ALTER TABLE {renderer.ident(table or '')} {action};"
+        """ALTER TABLE on a table of NEW; with `old`, before the renames, under its OLD name."""
+        if old:
+            return f"ALTER TABLE {self.old.ident(self.old_table(table))} {action};"
+        return f"ALTER TABLE {self.new.ident(table or '')} {action};"
 
     def drop_foreign_key(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP FOREIGN KEY {self.old.ident(change.name or '')}", True))
@@ -70,8 +73,8 @@ class MysqlMigration(MigrationRenderer):
     def drop_index(self, change: Change) -> None:
         if self.old.index_sql(self.old_entity(change.table), change.old) is None:
             return  # never created on MySQL
-        self.out.body.append(f"DROP INDEX {self.old.ident(change.name or '')} ON {self.old.ident(change.table or '')}"
-                             f"{self.online_index()};")
+        table = self.old.ident(self.old_table(change.table))  # dropped before the renames
+        self.out.body.append(f"DROP INDEX {self.old.ident(change.name or '')} ON {table}{self.online_index()};")
 
     def online_index(self) -> str:
         return " ALGORITHM=INPLACE LOCK=NONE" if self.online else ""
@@ -83,7 +86,8 @@ class MysqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"DROP COLUMN {self.old.ident(change.name or '')}", True))
 
     def rename_table(self, change: Change) -> None:
-        self.out.body.append(self.alter(change.old.table_name, f"RENAME TO {self.q(change.table or '')}", True))
+        self.out.body.append(f"ALTER TABLE {self.old.ident(change.old.table_name)} RENAME TO "
+                             f"{self.q(change.table or '')};")
 
     def rename_column(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"RENAME COLUMN {self.q(change.old.name)} TO "

@@ -46,21 +46,22 @@ class PostgresqlMigration(MigrationRenderer):
         touched = {(c.table, c.name) for c in changes if c.kind.split()[-1] in ("check", "index")}
         out: list[Change] = []
         for entity in self.old_schema.entities:
-            after = self.new_tables.get(entity.table_name)
+            after = self.new_tables.get(self.new_table(entity.table_name))
             if after is None or not any(f.type is not None and f.type.name in rebuilt for f in entity.fields):
                 continue
+            table = after.table_name
             for check in entity.checks:
                 kept = next((c for c in after.checks if c.name == check.name), None)
-                if kept is not None and (entity.table_name, check.name) not in touched:
-                    out += [Change("drop check", entity.table_name, check.name, check, None),
-                            Change("add check", entity.table_name, check.name, None, kept)]
+                if kept is not None and (table, check.name) not in touched:
+                    out += [Change("drop check", table, check.name, check, None),
+                            Change("add check", table, check.name, None, kept)]
             for index in entity.indexes:
                 if index.where is None and all(c.column for c in index.columns):
                     continue
                 kept_index = next((i for i in after.indexes if i.name == index.name), None)
-                if kept_index is not None and (entity.table_name, index.name) not in touched:
-                    out += [Change("drop index", entity.table_name, index.name, index, None),
-                            Change("add index", entity.table_name, index.name, None, kept_index)]
+                if kept_index is not None and (table, index.name) not in touched:
+                    out += [Change("drop index", table, index.name, index, None),
+                            Change("add index", table, index.name, None, kept_index)]
         return out
 
     def how_it_runs(self) -> str:
@@ -110,8 +111,10 @@ class PostgresqlMigration(MigrationRenderer):
     # -- operations -----------------------------------------------------------------------------------
 
     def alter(self, table: str | None, action: str, old: bool = False) -> str:
-        renderer = self.old if old else self.new
-        return f"ALTER TABLE {renderer.ident(table or '')} {action};"
+        """ALTER TABLE on a table of NEW; with `old`, before the renames, under its OLD name."""
+        if old:
+            return f"ALTER TABLE {self.old.ident(self.old_table(table))} {action};"
+        return f"ALTER TABLE {self.new.ident(table or '')} {action};"
 
     def drop_constraint(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP CONSTRAINT {self.old.ident(change.name or '')}", True))
@@ -128,11 +131,29 @@ class PostgresqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"DROP COLUMN {self.old.ident(change.name or '')}", True))
 
     def rename_table(self, change: Change) -> None:
-        self.out.body.append(self.alter(change.old.table_name, f"RENAME TO {self.q(change.table or '')}", True))
+        self.out.body.append(f"ALTER TABLE {self.old.ident(change.old.table_name)} RENAME TO "
+                             f"{self.q(change.table or '')};")
 
     def rename_column(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"RENAME COLUMN {self.q(change.old.name)} TO "
                                                       f"{self.q(change.name or '')}"))
+
+    def finish(self, changes: list[Change]) -> None:
+        """An identity or serial column's sequence is named after its table and column when
+        it is created, and keeps that name through their renames: it gets the name a fresh
+        database would give it."""
+        for entity in self.new_schema.entities:
+            table = entity.table_name
+            if not self.existed(table):
+                continue
+            for f in entity.fields:
+                before = self.old_column(table, f.name)
+                if not f.identity or before is None or not before.identity:
+                    continue
+                old_seq = sequence_name(self.old.physical(self.old_table(table)), self.old.physical(before.name))
+                new_seq = sequence_name(self.new.physical(table), self.new.physical(f.name))
+                if old_seq != new_seq:
+                    self.out.body.append(f"ALTER SEQUENCE {self.q(old_seq)} RENAME TO {self.q(new_seq)};")
 
     def add_enum(self, change: Change) -> None:
         self.out.body.append(self.new.enum_sql(change.new))
@@ -169,23 +190,23 @@ class PostgresqlMigration(MigrationRenderer):
         kept = self.new.physical(name + "__schemac_old")
         self.out.body.append(f"ALTER TYPE {self.new.enum_type_sql(enum)} RENAME TO {self.q(kept)};")
         self.out.body.append(self.new.enum_sql(enum))
-        for entity in self.old_schema.entities:
-            after = self.new_tables.get(entity.table_name)
+        for entity in self.old_schema.entities:  # after the renames: NEW's names
+            after = self.new_tables.get(self.new_table(entity.table_name))
             if after is None:
                 continue
             for f in entity.fields:
-                new_field = after.field(f.name)
+                new_field = after.field(self.new_name(entity.table_name, f.name))
                 if f.type is None or f.type.name != name or new_field is None:
                     continue
+                col = self.q(new_field.name)
                 if f.default is not None:
-                    self.out.body.append(self.alter(entity.table_name, f"ALTER COLUMN {self.q(f.name)} DROP DEFAULT"))
+                    self.out.body.append(self.alter(after.table_name, f"ALTER COLUMN {col} DROP DEFAULT"))
                 self.out.body.append(self.alter(
-                    entity.table_name, f"ALTER COLUMN {self.q(f.name)} TYPE {self.new.enum_type_sql(enum)} "
-                                       f"USING {self.q(f.name)}::text::{self.new.enum_type_sql(enum)}"))
+                    after.table_name, f"ALTER COLUMN {col} TYPE {self.new.enum_type_sql(enum)} "
+                                      f"USING {col}::text::{self.new.enum_type_sql(enum)}"))
                 if new_field.type == f.type and new_field.default is not None:
                     default = self.new.default_sql(after, new_field)
-                    self.out.body.append(self.alter(entity.table_name,
-                                                    f"ALTER COLUMN {self.q(f.name)} SET DEFAULT {default}"))
+                    self.out.body.append(self.alter(after.table_name, f"ALTER COLUMN {col} SET DEFAULT {default}"))
         self.out.body.append(f"DROP TYPE {self.q(kept)};")
 
     def alter_enum_comment(self, change: Change) -> None:
@@ -435,6 +456,28 @@ class PostgresqlMigration(MigrationRenderer):
         query = f"SELECT 1 FROM {self.q(table)} WHERE {self.q(column)} IS NULL"
         self.out.after.append(self.raise_if([(message, query)]))
         self.out.after.append(self.alter(table, f"ALTER COLUMN {self.q(column)} SET NOT NULL"))
+
+
+def sequence_name(table: str, column: str) -> str:
+    """The name PostgreSQL gives the sequence of `table.column` (makeObjectName in
+    src/backend/commands/indexcmds.c: the longer part is clipped until `<table>_<column>_seq`
+    fits in 63 bytes).
+
+    Example:
+        >>> sequence_name("customer", "id")
+        'customer_id_seq'
+        >>> len(sequence_name("t" * 70, "id"))
+        63
+    """
+    room = 63 - len("_") - len("_seq")
+    first, second = table.encode(), column.encode()
+    n1, n2 = len(first), len(second)
+    while n1 + n2 > room:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    return f"{first[:n1].decode(errors='ignore')}_{second[:n2].decode(errors='ignore')}_seq"
 
 
 def _mentions(node: object, value: str) -> bool:

@@ -34,11 +34,13 @@ REBUILD = frozenset({
 class SqliteMigration(MigrationRenderer):
     dialect = "sqlite"
     INLINE_FOREIGN_KEYS = True
+    PRIMARY_KEY_NAMES = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rebuilds: set[str] = set()
         self.done: set[str] = set()
+        self.renamed: set[str] = set()  # tables of NEW already renamed from their OLD name
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -53,7 +55,7 @@ class SqliteMigration(MigrationRenderer):
             if self.existed(entity.table_name) and any(f.type is not None and f.type.name in enums
                                                        for f in entity.fields):
                 out.add(entity.table_name)
-        return out & self.old_tables.keys() & self.new_tables.keys()
+        return {t for t in out if self.existed(t) and t in self.new_tables}
 
     def simple_column(self, change: Change) -> bool:
         """Whether ALTER TABLE ADD COLUMN gives the table a fresh CREATE TABLE would: the
@@ -104,8 +106,9 @@ class SqliteMigration(MigrationRenderer):
         if table in self.done:
             return
         self.done.add(table)
+        self.rename_first(table)  # the rebuild reads the table under its NEW name
         entity = self.new_tables[table]
-        old = self.old_tables[table]
+        old = self.old_entity(table)
         temporary = self.new.physical(f"schemac_new_{table}")
         create = self.new.create_table_sql(entity, set())
         head = f"CREATE TABLE {self.q(table)}"
@@ -117,12 +120,12 @@ class SqliteMigration(MigrationRenderer):
         body.append(f"-- Rebuild {table}: SQLite's ALTER TABLE cannot make this change.")
         body.append(create)
         body.append(f"INSERT INTO {self.q(temporary)} ({self.column_list(copied)})\n"
-                    f"  SELECT {self.old_columns(sources)} FROM {self.old.ident(old.table_name)};")
+                    f"  SELECT {self.old_columns(sources)} FROM {self.q(table)};")
         body.append(self.check_table(
             [(f"rebuilt {table} lost rows", f"SELECT 1 WHERE (SELECT count(*) FROM {self.q(temporary)}) <> "
-                                           f"(SELECT count(*) FROM {self.old.ident(old.table_name)})")],
+                                           f"(SELECT count(*) FROM {self.q(table)})")],
             "Post-check: the new table has every row."))
-        body.append(f"DROP TABLE {self.old.ident(old.table_name)};")
+        body.append(f"DROP TABLE {self.q(table)};")
         body.append("-- Legacy mode: the rename leaves the references to the table in other tables, views and\n"
                     "-- triggers as they are (they already name it).\n"
                     "PRAGMA legacy_alter_table = ON;")
@@ -131,11 +134,16 @@ class SqliteMigration(MigrationRenderer):
         body.extend(sql for sql in (self.new.index_sql(entity, i) for i in entity.indexes) if sql)
 
     def source_of(self, table: str, column: str) -> str:
-        """The OLD name of a column of NEW (they differ for a renamed column)."""
-        for c in self.changes:
-            if c.kind == "rename column" and c.table == table and c.name == column:
-                return str(c.old.name)
-        return column
+        """The OLD name of a column of NEW (they differ for a renamed column): a rebuilt
+        table's columns are renamed by copying them."""
+        return self.old_name(table, column)
+
+    def rename_first(self, table: str) -> None:
+        """Rename a renamed table before anything else reads it under its NEW name. Not in
+        legacy mode: SQLite then updates the foreign keys of other tables that point to it."""
+        if table in self.was_table and table not in self.renamed:
+            self.renamed.add(table)
+            self.out.body.append(f"ALTER TABLE {self.old.ident(self.old_table(table))} RENAME TO {self.q(table)};")
 
     def old_columns(self, names: list[str]) -> str:
         return ", ".join(self.old.ident(n) for n in names)
@@ -143,7 +151,7 @@ class SqliteMigration(MigrationRenderer):
     def render_change(self, change: Change) -> None:
         if change.table in self.rebuilds and change.kind not in ("drop table", "add table"):
             self.data_checks_for(change)
-            if change.kind in REBUILD or change.kind in ("add column", "rename column"):
+            if change.kind in REBUILD or change.kind in ("add column", "rename column", "rename table"):
                 self.rebuild(change)
             return
         super().render_change(change)
@@ -155,8 +163,7 @@ class SqliteMigration(MigrationRenderer):
         self.out.body.append(f"DROP TABLE {self.old.ident(change.table or '')};")
 
     def rename_table(self, change: Change) -> None:
-        self.out.body.append(f"ALTER TABLE {self.old.ident(change.old.table_name)} RENAME TO "
-                             f"{self.q(change.table or '')};")
+        self.rename_first(change.table or "")
 
     def rename_column(self, change: Change) -> None:
         self.out.body.append(f"ALTER TABLE {self.q(change.table or '')} RENAME COLUMN {self.q(change.old.name)} "

@@ -194,6 +194,7 @@ def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool 
                 row_estimates: dict[str, int] | None = None) -> DiffResult:
     """The migrations between two specs already loaded."""
     from schemac.backends.migration import render_migration
+    from schemac.differ import rename_hints
 
     diagnostics = old.diagnostics + new.diagnostics
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
@@ -202,6 +203,7 @@ def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool 
     backend = pair.up.diagnostics + pair.down.diagnostics
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
+    diagnostics += locate(rename_hints(new.schema, pair.up.changes), new.source_map)
     return DiffResult(pair, old, new, diagnostics)
 
 

@@ -134,6 +134,7 @@ class Field(Node):
     tenant: bool = False
     denormalized: str | None = None
     overrides: tuple[TypeOverride, ...] = ()
+    was: str | None = None  # `@was(old)`: the field's (resolved: the column's) name before a rename
 
     def override(self, dialect: str) -> str | None:
         if not self.overrides:
@@ -250,6 +251,7 @@ class Entity(Node):
     tags: tuple[Tag, ...] = ()
     denormalized: str | None = None
     keyless: bool = False  # `@keyless`: a table without a primary key, said on purpose
+    was: str | None = None  # `@was(old)`: the entity's table name before a rename
     fields: tuple[Field, ...] = ()
     links: tuple[Link, ...] = ()
     primary_key: PrimaryKey | None = None

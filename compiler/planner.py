@@ -6,7 +6,8 @@
    whose columns, or whose target's columns, change type, or whose target key is dropped
    or rebuilt (a primary key that foreign keys point to is changed around them);
 2. drop checks, indexes and unique keys, then primary keys;
-3. drop tables (a table before the tables it refers to) and columns;
+3. drop tables (a table before the tables it refers to) and columns, then rename tables and
+   columns (`@was`): what runs before names them as OLD does, what runs after as NEW does;
 4. create enums and add their values; rebuild the enums that lose or reorder values;
 5. create tables (a table after the tables it refers to), add and alter columns;
 6. add primary keys, unique keys, checks and indexes, then foreign keys;
@@ -83,7 +84,10 @@ def _creation_rank(schema: Schema) -> dict[str, int]:
 
 
 def _foreign_keys_in_the_way(old: Schema, new: Schema, changes: list[Change]) -> list[Change]:
-    """Drop-and-add pairs for the kept foreign keys that a change needs out of the way."""
+    """Drop-and-add pairs for the kept foreign keys that a change needs out of the way.
+    Changes name tables and columns as NEW does (a dropped key's columns as OLD does)."""
+    renamed = {c.old.table_name: c.table or "" for c in changes if c.kind == "rename table"}
+    moved = {(c.table, c.old.name): c.name for c in changes if c.kind == "rename column"}
     retyped = {(c.table, c.name) for c in changes if c.kind in ("alter column type", "alter column overrides")}
     dropped_keys: set[tuple[str | None, tuple[str, ...]]] = set()
     for c in changes:
@@ -96,18 +100,20 @@ def _foreign_keys_in_the_way(old: Schema, new: Schema, changes: list[Change]) ->
     new_entities = {e.table_name: e for e in new.entities}
     out: list[Change] = []
     for entity in old.entities:
-        if entity.table_name not in new_entities:
+        table = renamed.get(entity.table_name, entity.table_name)
+        if table not in new_entities:
             continue
         for fk in entity.foreign_keys:
-            if (entity.table_name, fk.name) in touched:
+            if (table, fk.name) in touched:
                 continue
-            target = old_tables.get(fk.target)
-            if (any((entity.table_name, col) in retyped for col in fk.columns)
-                    or any((target, col) in retyped for col in fk.target_columns)
+            target = old_tables.get(fk.target, "")
+            target = renamed.get(target, target)
+            if (any((table, moved.get((table, col), col)) in retyped for col in fk.columns)
+                    or any((target, moved.get((target, col), col)) in retyped for col in fk.target_columns)
                     or (target, tuple(fk.target_columns)) in dropped_keys):
-                added = next(k for k in new_entities[entity.table_name].foreign_keys if k.name == fk.name)
-                out.append(Change("drop foreign key", entity.table_name, fk.name, fk, None))
-                out.append(Change("add foreign key", entity.table_name, fk.name, None, added))
+                added = next(k for k in new_entities[table].foreign_keys if k.name == fk.name)
+                out.append(Change("drop foreign key", table, fk.name, fk, None))
+                out.append(Change("add foreign key", table, fk.name, None, added))
     return out
 
 
@@ -131,6 +137,8 @@ class Hazard:
 def hazards(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Hazard]:
     """The hazards of the planned `changes`, in their order."""
     old_entities = {e.table_name: e for e in old.entities}
+    changes = list(changes)
+    old_entities.update({c.table: c.old for c in changes if c.kind == "rename table" and c.table is not None})
     out: list[Hazard] = []
     for c in changes:
         if recreated(old, c):

@@ -169,9 +169,11 @@ class Resolver(MemberResolver):
             names: list[str] = []
             for colname, target_col in self._ref_columns(entity, f):
                 names.append(colname)
+                # a renamed ref's columns were named after its old name, unless @columns names them
+                was = f"{f.was}_{target_col.name}" if f.was and not f.ref.columns else None
                 col = Field(name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc,
                             tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                            overrides=target_col.overrides)
+                            overrides=target_col.overrides, was=was)
                 existing = produced.get(colname)
                 if existing is None and colname in declared:
                     existing = self._plain_column(entity, entity.field(colname))  # type: ignore[arg-type]
@@ -192,7 +194,7 @@ class Resolver(MemberResolver):
         if f.primary_key or f.unique or f.indexed or f.checks:
             return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default,
                          doc=f.doc, tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                         overrides=f.overrides)
+                         overrides=f.overrides, was=f.was)
         return f
 
     def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
@@ -458,6 +460,7 @@ class Resolver(MemberResolver):
         cols = self.columns(name)
         for f in entity.fields:
             self._check_field(entity, f)
+        self._check_was(entity, cols)
         fields = [self._lower_default(entity, c) for c in cols.fields]
         self._check_backend_names(entity, fields)
         pk = self._primary_key(entity, table)
@@ -474,12 +477,29 @@ class Resolver(MemberResolver):
             self.error("R115", f"'{name}' has more than one identity column: {', '.join(identities)}",
                        self.path(name, "field", identities[1], "attr", "identity"))
         return Entity(
-            name=name, module=entity.module, table=entity.table, doc=entity.doc, tags=entity.tags,
+            name=name, module=entity.module, table=entity.table, doc=entity.doc, tags=entity.tags, was=entity.was,
             denormalized=entity.denormalized, fields=tuple(fields), primary_key=pk,
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             foreign_keys=tuple(fks), access_patterns=tuple(access), policies=tuple(policies),
             dependencies=tuple(deps),
         )
+
+    def _check_was(self, entity: Entity, cols: _Columns) -> None:
+        """A `@was(old)` names a name the table or field no longer has: one still in use in the
+        same scope would make the migration rename the wrong thing."""
+        if entity.was is not None:
+            taken = {e.name.lower() for e in self.entities.values()} | {
+                e.table_name.lower() for e in self.entities.values()}
+            if entity.was.lower() in taken:
+                self.error("R139", f"'@was({entity.was})' names a current entity or table",
+                           self.path(entity.name, "attr", "was"),
+                           help="@was gives the table's old name, one no entity has now")
+        current = {f.name.lower() for f in entity.fields} | {c.name.lower() for c in cols.fields}
+        for f in entity.fields:
+            if f.was is not None and f.was.lower() in current:
+                self.error("R139", f"'@was({f.was})' on '{entity.name}.{f.name}' names a current field",
+                           self.path(entity.name, "field", f.name, "attr", "was"),
+                           help="@was gives the field's old name, one no field of the entity has now")
 
     def _check_field(self, entity: Entity, f: Field) -> None:
         at = self.path(entity.name, "field", f.name)

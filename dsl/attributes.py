@@ -52,6 +52,7 @@ ATTRIBUTES: dict[str, Arg] = {
     "to": Arg.NAMES,
     "restrictive": Arg.NONE,
     "before_tables": Arg.NONE,
+    "was": Arg.NAME,
     **{s.value: Arg.OPT_NAME for s in Sensitivity},
 }
 
@@ -59,14 +60,14 @@ ATTRIBUTES: dict[str, Arg] = {
 REPEATABLE = frozenset({"check"})
 
 _TAGS = frozenset(s.value for s in Sensitivity)
-_COLUMN = frozenset({"pk", "unique", "index", "tenant", "denormalized"}) | _TAGS
+_COLUMN = frozenset({"pk", "unique", "index", "tenant", "denormalized", "was"}) | _TAGS
 
 # Where each attribute is allowed.
 ALLOWED: dict[str, frozenset[str]] = {
     "field": _COLUMN | {"identity", "default", "check", "type"},
     "ref": _COLUMN | {"on_delete", "on_update", "columns", "name"},
     "many": frozenset({"table"}),
-    "entity": _TAGS | {"table", "denormalized", "keyless"},
+    "entity": _TAGS | {"table", "denormalized", "keyless", "was"},
     "module": frozenset(),
     "enum": frozenset(),
     "enum value": frozenset(),

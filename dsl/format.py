@@ -145,6 +145,7 @@ def field_attrs(f: Field) -> list[str]:
     out += _tags(f.tags)
     if f.denormalized is not None:
         out.append(_attr("denormalized", string(f.denormalized)))
+    out += _opt("was", f.was)
     return out
 
 
@@ -420,7 +421,7 @@ class Formatter:
 
     def entity(self, depth: int, e: Entity) -> None:
         path = ("entity", e.name)
-        attrs = _tags(e.tags) + _opt("table", e.table) + (["@keyless"] if e.keyless else [])
+        attrs = _tags(e.tags) + _opt("table", e.table) + _opt("was", e.was) + (["@keyless"] if e.keyless else [])
         if e.denormalized is not None:
             attrs.append(_attr("denormalized", string(e.denormalized)))
         self.emit(depth, self._header("entity", e.name, e.doc, attrs) + " {")

@@ -261,7 +261,7 @@ class Builder(AttributeReader):
                 given[key] = True
         if identity is not None:
             given["identity"] = identity
-        for key in ("default", "denormalized"):
+        for key in ("default", "denormalized", "was"):
             if key in values:
                 given[key] = values[key][0]
         if "check" in values:
@@ -534,7 +534,7 @@ class Builder(AttributeReader):
             spans.append((path, None, m.spans))
         value = Entity(
             name=name[0], table=attrs.first("table"), doc=attrs.doc, tags=self._tags(attrs),
-            keyless="keyless" in attrs,
+            keyless="keyless" in attrs, was=attrs.first("was"),
             denormalized=attrs.first("denormalized"), fields=tuple(fields), links=tuple(links),
             primary_key=primary_key, uniques=tuple(groups.get("unique", ())),
             indexes=tuple(groups.get("index", ())), checks=tuple(groups.get("check", ())),

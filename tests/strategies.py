@@ -205,6 +205,8 @@ def entities(draw: Any, table_names: Names, earlier: list[Entity], enum_list: li
         f = f.model_copy(update={"checks": draw(checks(f))})
         if ty in KEY_TYPES and draw(st.integers(0, 4)) == 0:
             f = f.model_copy(update={"unique": True})
+        if draw(st.integers(0, 4)) == 0:
+            f = f.model_copy(update={"was": fields.fresh(draw, PLAIN)})
         out.append(f)
     # References to earlier entities, and maybe to itself.
     targets = list(earlier)
@@ -218,7 +220,8 @@ def entities(draw: Any, table_names: Names, earlier: list[Entity], enum_list: li
                           ref=Reference(target=target.name, on_delete=draw(st.sampled_from(actions)),
                                         on_update=draw(st.sampled_from([Action.NO_ACTION, Action.CASCADE])),
                                         columns=tuple(fields.fresh(draw, PLAIN) for _ in pk_cols)),
-                          unique=draw(st.integers(0, 5)) == 0, indexed=draw(st.integers(0, 2)) == 0))
+                          unique=draw(st.integers(0, 5)) == 0, indexed=draw(st.integers(0, 2)) == 0,
+                          was=fields.fresh(draw, PLAIN) if draw(st.integers(0, 4)) == 0 else None))
     if draw(st.integers(0, 4)) == 0:
         refs.append(Field(name=fields.fresh(draw, PLAIN), nullable=True,
                           ref=Reference(target=name, on_delete=Action.SET_NULL,
@@ -279,6 +282,7 @@ def entities(draw: Any, table_names: Names, earlier: list[Entity], enum_list: li
         uniques=tuple(uniques), indexes=tuple(indexes), checks=table_checks, access_patterns=tuple(access),
         policies=tuple(policies), dependencies=tuple(deps),
         denormalized=draw(st.one_of(st.none(), st.just("mirrors the billing system"))) if draw(st.booleans()) else None,
+        was=table_names.fresh(draw) if draw(st.integers(0, 4)) == 0 else None,
     )
 
 

@@ -164,3 +164,18 @@ def test_help_and_version(runner: CliRunner) -> None:
     assert runner.invoke(cli, ["--help"]).exit_code == 0
     version = runner.invoke(cli, ["--version"])
     assert version.exit_code == 0 and "schemac" in version.output
+
+
+def test_diff_hints_at_a_rename_and_renames_when_told(runner: CliRunner, tmp_path: Path) -> None:
+    old = write(tmp_path, "v1/shop.schema", "entity customer {\n  id:    int @pk\n  email: text\n}\n")
+    new = write(tmp_path, "v2/shop.schema", "entity customer {\n  id:   int @pk\n  mail: text\n}\n")
+    result = runner.invoke(cli, ["diff", str(old), str(new), "--dialect", "postgresql"])
+    assert result.exit_code == 3  # a drop: refused without --allow-destructive
+    assert "info[M506]: column 'customer.mail' is added and 'customer.email' dropped" in result.stderr
+    assert "v2/shop.schema:3:3" in result.stderr
+    assert "= help: if it is, add @was(email) to field 'customer.mail'" in result.stderr
+    write(tmp_path, "v2/shop.schema", "entity customer {\n  id:   int @pk\n  mail: text @was(email)\n}\n")
+    result = runner.invoke(cli, ["diff", str(old), str(new), "--dialect", "postgresql"])
+    assert result.exit_code == 0, result.stderr
+    assert "M506" not in result.stderr
+    assert 'ALTER TABLE "customer" RENAME COLUMN "email" TO "mail";' in result.stdout
