@@ -29,6 +29,7 @@ class PostgresqlMigration(MigrationRenderer):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.rebuilt: set[str] = set()
         self.retyped: set[tuple[str | None, str | None]] = set()
+        self._writers: list[Change] | None = None
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -152,8 +153,10 @@ class PostgresqlMigration(MigrationRenderer):
 
     def value_used(self, enum: str, value: str) -> bool:  # noqa: ARG002  (any enum's value: conservative)
         """Whether a table, column, default, check or index this migration writes names the value."""
-        kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
-        return any(c.kind in kinds and _mentions(c.new, value) for c in self.changes)
+        if self._writers is None:  # once, not once per added value
+            kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
+            self._writers = [c for c in self.changes if c.kind in kinds]
+        return any(_mentions(c.new, value) for c in self._writers)
 
     def drop_enum_value(self, change: Change) -> None:
         self.rebuild_enum(change.name or "")

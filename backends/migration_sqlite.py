@@ -39,6 +39,7 @@ class SqliteMigration(MigrationRenderer):
         super().__init__(*args, **kwargs)
         self.rebuilds: set[str] = set()
         self.done: set[str] = set()
+        self._renamed: dict[tuple[str, str], str] | None = None
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -130,10 +131,10 @@ class SqliteMigration(MigrationRenderer):
 
     def source_of(self, table: str, column: str) -> str:
         """The OLD name of a column of NEW (they differ for a renamed column)."""
-        for c in self.changes:
-            if c.kind == "rename column" and c.table == table and c.name == column:
-                return str(c.old.name)
-        return column
+        if self._renamed is None:  # once: a scan of the changes per column is quadratic
+            self._renamed = {(c.table or "", c.name or ""): str(c.old.name) for c in self.changes
+                             if c.kind == "rename column"}
+        return self._renamed.get((table, column), column)
 
     def old_columns(self, names: list[str]) -> str:
         return ", ".join(self.old.ident(n) for n in names)

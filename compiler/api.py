@@ -166,20 +166,22 @@ class DiffResult:
 
 
 def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.PathLike[str]], dialect: str, *,
-               online: bool = False) -> DiffResult:
+               online: bool = False, directions: Sequence[str] = ("up", "down")) -> DiffResult:
     """Load two versions of a spec and render the UP and DOWN migrations between them."""
-    return diff_loaded(load_files(old), load_files(new), dialect, online=online)
+    return diff_loaded(load_files(old), load_files(new), dialect, online=online, directions=directions)
 
 
-def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False) -> DiffResult:
-    """The migrations between two specs already loaded."""
+def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False,
+                directions: Sequence[str] = ("up", "down")) -> DiffResult:
+    """The migrations between two specs already loaded. `directions` are those whose
+    diagnostics are reported (and so rendered now); the other is rendered when asked for."""
     from schemac.backends.migration import render_migration
 
     diagnostics = old.diagnostics + new.diagnostics
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
         return DiffResult(None, old, new, diagnostics)
     pair = render_migration(old.schema, new.schema, dialect, online=online)
-    backend = pair.up.diagnostics + pair.down.diagnostics
+    backend = [d for direction in directions for d in getattr(pair, direction).diagnostics]
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
     return DiffResult(pair, old, new, diagnostics)

@@ -335,7 +335,7 @@ def diff_cmd(old: Path, new: Path, dialect: str, down: bool, online: bool, allow
     """
     from schemac import api
 
-    result = api.diff_files([old], [new], dialect, online=online)
+    result = api.diff_files([old], [new], dialect, online=online, directions=("up", "down") if down else ("up",))
     if _report(result.diagnostics) or result.pair is None:
         sys.exit(EXIT_INPUT)
     migration = result.pair.down if down else result.pair.up
