@@ -164,7 +164,17 @@ class SqliteMigration(MigrationRenderer):
     def nothing(self, change: Change) -> None:
         """Enums are CHECKs of their columns' tables, rebuilt with them."""
 
-    add_enum = drop_enum = alter_enum_comment = add_enum_value = drop_enum_value = reorder_enum_values = nothing
+    add_enum = drop_enum = alter_enum_comment = nothing
+
+    def add_enum_value(self, change: Change) -> None:
+        """The tables with a column of the enum are rebuilt with its new CHECK, whether or not
+        another change touches them."""
+        for entity in self.new_schema.entities:
+            if entity.table_name in self.rebuilds and any(f.type is not None and f.type.name == change.name
+                                                          for f in entity.fields):
+                self.rebuild(Change(change.kind, entity.table_name, None))
+
+    drop_enum_value = reorder_enum_values = add_enum_value
 
     def add_table(self, change: Change) -> None:
         entity: Entity = change.new

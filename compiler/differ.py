@@ -50,7 +50,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     after = {e.table_name: e for e in new.entities}
     out += [Change("drop table", name, None, before[name], None) for name in before if name not in after]
     out += [Change("add table", name, None, None, after[name]) for name in after if name not in before]
-    for name in before.keys() & after.keys():
+    for name in [n for n in after if n in before]:  # in NEW's order, not a set's (which varies by run)
         out += _table(before[name], after[name])
     return out
 
@@ -60,7 +60,7 @@ def _enums(old: tuple[Enum, ...], new: tuple[Enum, ...]) -> list[Change]:
     after = {e.name: e for e in new}
     out = [Change("drop enum", None, name, before[name], None) for name in before if name not in after]
     out += [Change("add enum", None, name, None, after[name]) for name in after if name not in before]
-    for name in before.keys() & after.keys():
+    for name in [n for n in after if n in before]:
         old_values = [v.name for v in before[name].values]
         new_values = [v.name for v in after[name].values]
         out += [Change("drop enum value", None, name, v, None) for v in old_values if v not in new_values]
@@ -80,7 +80,7 @@ def _table(old: Entity, new: Entity) -> list[Change]:
     after = {f.name: f for f in new.fields}
     out += [Change("drop column", table, name, before[name], None) for name in before if name not in after]
     out += [Change("add column", table, name, None, after[name]) for name in after if name not in before]
-    for name in before.keys() & after.keys():
+    for name in [n for n in after if n in before]:
         out += _column(table, before[name], after[name])
     if old.primary_key != new.primary_key:
         if old.primary_key is not None:
