@@ -22,6 +22,9 @@ from schemac.ir import Entity, Field
 from schemac.planner import plan
 
 
+LOCK_TIMEOUT = "5s"  # under --online (squawk's require-lock-timeout)
+
+
 class PostgresqlMigration(MigrationRenderer):
     dialect = "postgresql"
 
@@ -72,6 +75,10 @@ class PostgresqlMigration(MigrationRenderer):
 
     def assemble(self) -> str:
         parts: list[str] = []
+        if self.online:
+            parts.append("-- --online: a statement that waits this long for a lock fails instead of queueing every\n"
+                         "-- query behind it; rerun the migration when the table is less busy.\n"
+                         f"SET lock_timeout = {self.new.literal(LOCK_TIMEOUT)};")
         if self.out.before:
             parts.append("-- Outside the transaction: enum values used below (PostgreSQL refuses a value\n"
                          "-- added in the transaction that uses it).\n" + "\n".join(self.out.before))

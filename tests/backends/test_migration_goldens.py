@@ -129,3 +129,19 @@ def test_online_postgresql_migrations_pass_squawk(example: str, tmp_path: Path) 
               if f.get("level", "").lower() == "error" and f.get("rule_name") not in SQUAWK_EXPLAINED]
     assert errors == [], json.dumps(errors, indent=1)
 
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_online_postgresql_migrations_run(example: str) -> None:
+    """The --online variant (lock_timeout, CONCURRENTLY, NOT VALID then VALIDATE) reaches v2 too."""
+    old_path, new_path = spec_paths(example)
+    old, new = api.load(old_path), api.load(new_path)
+    up, down = migration_sql(example, "postgresql", online=True)
+    with scratch_database("postgresql") as db:
+        db.run_script(build_ddl(old, "postgresql"))
+        for table, values in ROWS[example]:
+            db.insert(table, values)
+        db.run_script(up)
+        assert same_as_built(db, new) == []
+        db.run_script(down)
+        assert same_as_built(db, old) == []
