@@ -21,7 +21,6 @@ from schemac.differ import Change
 from schemac.ir import Entity, Field
 from schemac.planner import plan
 
-
 LOCK_TIMEOUT = "5s"  # under --online (squawk's require-lock-timeout)
 
 
