@@ -25,6 +25,7 @@ operation kind in a method named after it (`add_column` for `add column`).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -55,10 +56,19 @@ class Migration:
         return [h for h in self.hazards if h.destructive]
 
 
-@dataclass
 class MigrationPair:
-    up: Migration
-    down: Migration
+    """UP and DOWN. DOWN is rendered when first asked for: `schemac diff` prints one of the
+    two, and on a large spec rendering costs as much as loading it."""
+
+    def __init__(self, up: Migration, down: Migration | Callable[[], Migration]) -> None:
+        self.up = up
+        self._down = down
+
+    @property
+    def down(self) -> Migration:
+        if not isinstance(self._down, Migration):
+            self._down = self._down()
+        return self._down
 
 
 def render_migration(old: Schema, new: Schema, dialect: str, *, online: bool = False,
@@ -76,8 +86,8 @@ def render_migration(old: Schema, new: Schema, dialect: str, *, online: bool = F
         ALTER TABLE "t" ADD COLUMN "note" TEXT;
     """
     up = migration_class(dialect)(old, new, online=online, row_estimates=row_estimates).render()
-    down = migration_class(dialect)(new, old, online=online, undoing=up.changes, row_estimates=row_estimates).render()
-    return MigrationPair(up, down)
+    return MigrationPair(up, lambda: migration_class(dialect)(new, old, online=online, undoing=up.changes,
+                                                              row_estimates=row_estimates).render())
 
 
 def migration_class(dialect: str) -> type[MigrationRenderer]:

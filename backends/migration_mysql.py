@@ -34,6 +34,7 @@ class MysqlMigration(MigrationRenderer):
         super().__init__(*args, **kwargs)
         self.modified: set[tuple[str, str]] = set()
         self._items: dict[str, list[str]] = {}
+        self._enum_columns: dict[str, list[tuple[Entity, str]]] | None = None
 
     def how_it_runs(self) -> str:
         return ("MySQL and MariaDB commit each DDL statement on its own: this file cannot be rolled back as\n"
@@ -99,13 +100,20 @@ class MysqlMigration(MigrationRenderer):
     drop_enum = alter_enum_comment = add_enum
 
     def add_enum_value(self, change: Change) -> None:
-        for entity in self.new_schema.entities:
-            if not self.existed(entity.table_name):
-                continue
-            for f in entity.fields:
-                old = self.old_column(entity.table_name, f.name)
-                if f.type is not None and f.type.name == change.name and old is not None and old.type == f.type:
-                    self.modify(entity, f.name)
+        for entity, name in self.enum_columns().get(change.name or "", []):
+            self.modify(entity, name)
+
+    def enum_columns(self) -> dict[str, list[tuple[Entity, str]]]:
+        """The columns of each enum that OLD has with the same type (found once, not once per
+        changed value)."""
+        if self._enum_columns is None:
+            self._enum_columns = {}
+            for entity in self.new_schema.entities:
+                for f in entity.fields:
+                    old = self.old_column(entity.table_name, f.name)
+                    if f.type is not None and old is not None and old.type == f.type:
+                        self._enum_columns.setdefault(f.type.name, []).append((entity, f.name))
+        return self._enum_columns
 
     drop_enum_value = reorder_enum_values = add_enum_value
 

@@ -22,6 +22,8 @@ from schemac.differ import Change
 from schemac.ir import Entity, Field
 from schemac.planner import plan
 
+LOCK_TIMEOUT = "5s"  # under --online (squawk's require-lock-timeout)
+
 
 class PostgresqlMigration(MigrationRenderer):
     dialect = "postgresql"
@@ -31,6 +33,7 @@ class PostgresqlMigration(MigrationRenderer):
         self.rebuilt: set[str] = set()
         self.retyped: set[tuple[str | None, str | None]] = set()
         self.after_title = "Outside the transaction (--online): each statement locks no writes for long."
+        self._writers: list[Change] | None = None
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -74,6 +77,10 @@ class PostgresqlMigration(MigrationRenderer):
 
     def assemble(self) -> str:
         parts: list[str] = []
+        if self.online:
+            parts.append("-- --online: a statement that waits this long for a lock fails instead of queueing every\n"
+                         "-- query behind it; rerun the migration when the table is less busy.\n"
+                         f"SET lock_timeout = {self.new.literal(LOCK_TIMEOUT)};")
         if self.out.before:
             parts.append("-- Outside the transaction: enum values used below (PostgreSQL refuses a value\n"
                          "-- added in the transaction that uses it).\n" + "\n".join(self.out.before))
@@ -174,8 +181,10 @@ class PostgresqlMigration(MigrationRenderer):
 
     def value_used(self, enum: str, value: str) -> bool:  # noqa: ARG002  (any enum's value: conservative)
         """Whether a table, column, default, check or index this migration writes names the value."""
-        kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
-        return any(c.kind in kinds and _mentions(c.new, value) for c in self.changes)
+        if self._writers is None:  # once, not once per added value
+            kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
+            self._writers = [c for c in self.changes if c.kind in kinds]
+        return any(_mentions(c.new, value) for c in self._writers)
 
     def drop_enum_value(self, change: Change) -> None:
         self.rebuild_enum(change.name or "")

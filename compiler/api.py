@@ -170,12 +170,13 @@ class DiffResult:
 
 
 def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.PathLike[str]], dialect: str, *,
-               online: bool = False, strategy: str = "plain", batch_size: int = 1000) -> DiffResult:
+               online: bool = False, strategy: str = "plain", batch_size: int = 1000,
+               directions: Sequence[str] = ("up", "down")) -> DiffResult:
     """Load two versions of a spec and render the UP and DOWN migrations between them
     (`strategy="expand-contract"`: the four files of schemac.backends.expand_contract)."""
     if strategy == "expand-contract":
         return expand_contract_loaded(load_files(old), load_files(new), dialect, batch_size=batch_size)
-    return diff_loaded(load_files(old), load_files(new), dialect, online=online)
+    return diff_loaded(load_files(old), load_files(new), dialect, online=online, directions=directions)
 
 
 def expand_contract_loaded(old: LoadResult, new: LoadResult, dialect: str, *, batch_size: int = 1000) -> DiffResult:
@@ -191,8 +192,10 @@ def expand_contract_loaded(old: LoadResult, new: LoadResult, dialect: str, *, ba
 
 
 def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool = False,
-                row_estimates: dict[str, int] | None = None) -> DiffResult:
-    """The migrations between two specs already loaded."""
+                row_estimates: dict[str, int] | None = None,
+                directions: Sequence[str] = ("up", "down")) -> DiffResult:
+    """The migrations between two specs already loaded. `directions` are those whose
+    diagnostics are reported (and so rendered now); the other is rendered when asked for."""
     from schemac.backends.migration import render_migration
     from schemac.differ import rename_hints
 
@@ -200,7 +203,7 @@ def diff_loaded(old: LoadResult, new: LoadResult, dialect: str, *, online: bool 
     if not old.ok or not new.ok or old.schema is None or new.schema is None:
         return DiffResult(None, old, new, diagnostics)
     pair = render_migration(old.schema, new.schema, dialect, online=online, row_estimates=row_estimates)
-    backend = pair.up.diagnostics + pair.down.diagnostics
+    backend = [d for direction in directions for d in getattr(pair, direction).diagnostics]
     unique = list(dict.fromkeys(backend))
     diagnostics += locate([d for d in unique if d.path is None or d.is_error], new.source_map)
     diagnostics += locate(rename_hints(new.schema, pair.up.changes), new.source_map)

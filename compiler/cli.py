@@ -376,7 +376,7 @@ def diff_cmd(specs: tuple[str, ...], dialect: str | None, url: str | None, down:
         raise click.UsageError("--format and --name name the files written with -o DIR")
     if output is not None and down:
         raise click.UsageError("-o DIR writes both UP and DOWN; --down only chooses what is printed")
-    result = _diff(specs, url, dialect, online)
+    result = _diff(specs, url, dialect, online, ("up", "down") if down or output else ("up",))
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
     if _report(result.diagnostics) or result.pair is None:
@@ -411,7 +411,8 @@ def diff_cmd(specs: tuple[str, ...], dialect: str | None, url: str | None, down:
         click.echo(f"wrote {path}", err=True)
 
 
-def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: bool) -> Any:
+def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: bool,
+          directions: tuple[str, ...]) -> Any:
     """`api.diff_database` or `api.diff_files`, with a spec read from git history where
     named so; a usage error for what cannot be read."""
     from contextlib import ExitStack
@@ -430,7 +431,7 @@ def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: 
                 raise click.UsageError(f"Path '{spec}' does not exist.")
         if url is None:
             assert dialect is not None
-            return api.diff_files([paths[0]], [paths[1]], dialect, online=online)
+            return api.diff_files([paths[0]], [paths[1]], dialect, online=online, directions=directions)
         try:
             return api.diff_database(url, [paths[0]], dialect, online=online)
         except InspectError as exc:

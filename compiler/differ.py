@@ -128,7 +128,7 @@ def _enums(old: tuple[Enum, ...], new: tuple[Enum, ...]) -> list[Change]:
     after = {e.name: e for e in new}
     out = [Change("drop enum", None, name, before[name], None) for name in before if name not in after]
     out += [Change("add enum", None, name, None, after[name]) for name in after if name not in before]
-    for name in before.keys() & after.keys():
+    for name in [n for n in after if n in before]:
         old_values = [v.name for v in before[name].values]
         new_values = [v.name for v in after[name].values]
         out += [Change("drop enum value", None, name, v, None) for v in old_values if v not in new_values]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from schemac.differ import Change
 from schemac.graph import dependency_order
-from schemac.ir import INTEGER_TYPES, Schema, Type
+from schemac.ir import INTEGER_TYPES, Entity, Schema, Type
 
 PHASES: dict[str, int] = {
     "drop foreign key": 10,
@@ -117,6 +117,21 @@ def _foreign_keys_in_the_way(old: Schema, new: Schema, changes: list[Change]) ->
     return out
 
 
+# Each schema's entities by table name, for the schemas in use (a migration renders with two):
+# looked up once per change, so a scan of the entities would make a large diff quadratic.
+_TABLES: dict[int, tuple[Schema, dict[str, Entity]]] = {}
+
+
+def tables_of(schema: Schema) -> dict[str, Entity]:
+    """The schema's entities by table name (do not change the dict)."""
+    hit = _TABLES.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        if len(_TABLES) >= 8:
+            _TABLES.clear()
+        hit = _TABLES[id(schema)] = (schema, {e.table_name: e for e in schema.entities})
+    return hit[1]
+
+
 # -- hazards ------------------------------------------------------------------------------------
 
 
@@ -136,7 +151,7 @@ class Hazard:
 
 def hazards(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Hazard]:
     """The hazards of the planned `changes`, in their order."""
-    old_entities = {e.table_name: e for e in old.entities}
+    old_entities = dict(tables_of(old))
     changes = list(changes)
     old_entities.update({c.table: c.old for c in changes if c.kind == "rename table" and c.table is not None})
     out: list[Hazard] = []
@@ -188,7 +203,7 @@ def recreated(old: Schema, change: Change) -> bool:
         return False
     attribute = {"add foreign key": "foreign_keys", "add check": "checks", "add index": "indexes",
                  "add unique": "uniques"}.get(change.kind)
-    entity = next((e for e in old.entities if e.table_name == change.table), None)
+    entity = tables_of(old).get(change.table)
     if entity is None:
         return False
     if change.kind == "add primary key":
