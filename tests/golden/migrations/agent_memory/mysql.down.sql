@@ -30,6 +30,7 @@
 --   c3: account.name holds values that do not fit varchar(200)
 --   c4: checkpoint.size_bytes holds values that do not fit int
 --   c5: document has rows that document_namespace_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

@@ -23,6 +23,7 @@
 -- with its name:
 --   c1: checkpoint has duplicate (session_id, label) for unique key checkpoint_session_id_label_key
 --   c2: document has rows that document_namespace_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

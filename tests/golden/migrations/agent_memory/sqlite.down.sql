@@ -34,6 +34,7 @@ BEGIN;
 --   c1: audit_event.action holds 'share', which audit_action loses
 --   c2: memory_entry.kind holds 'plan', which memory_kind loses
 --   c3: document has rows that document_namespace_id_fkey would reject
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   c2 INT NOT NULL,
@@ -83,6 +84,7 @@ INSERT INTO "schemac_new_document" ("id", "account_id", "namespace_id", "title",
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt document lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt document lost rows" CHECK (c1 = 0)
@@ -126,6 +128,7 @@ INSERT INTO "schemac_new_checkpoint" ("id", "session_id", "message_seq", "parent
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt checkpoint lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt checkpoint lost rows" CHECK (c1 = 0)
@@ -170,6 +173,7 @@ INSERT INTO "schemac_new_agent" ("id", "account_id", "name", "description", "mod
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt agent lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt agent lost rows" CHECK (c1 = 0)
@@ -216,6 +220,7 @@ INSERT INTO "schemac_new_audit_event" ("id", "account_id", "occurred_at", "actor
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt audit_event lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt audit_event lost rows" CHECK (c1 = 0)
@@ -273,6 +278,7 @@ INSERT INTO "schemac_new_memory_entry" ("id", "account_id", "namespace_id", "kin
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt memory_entry lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt memory_entry lost rows" CHECK (c1 = 0)
@@ -305,6 +311,7 @@ INSERT INTO "schemac_new_account" ("id", "name", "plan_limit", "created_at")
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt account lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt account lost rows" CHECK (c1 = 0)
@@ -323,6 +330,7 @@ PRAGMA legacy_alter_table = OFF;
 -- Post-check: every foreign key holds. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: a row breaks a foreign key
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: a row breaks a foreign key" CHECK (c1 = 0)

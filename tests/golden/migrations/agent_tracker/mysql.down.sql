@@ -24,6 +24,7 @@
 --   c1: team_member.role holds 'guest', which team_role loses
 --   c2: workspace.name holds values that do not fit varchar(200)
 --   c3: team has rows that team_lead_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

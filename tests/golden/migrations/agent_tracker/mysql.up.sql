@@ -21,6 +21,7 @@
 -- with its name:
 --   c1: sprint has duplicate (team_id, starts_on) for unique key sprint_team_id_starts_on_key
 --   c2: team has rows that team_lead_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

@@ -26,6 +26,7 @@ BEGIN;
 -- with its name:
 --   c1: sprint has duplicate (team_id, starts_on) for unique key sprint_team_id_starts_on_key
 --   c2: team has rows that team_lead_id_fkey would reject
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   c2 INT NOT NULL,
@@ -55,6 +56,7 @@ INSERT INTO "schemac_new_team" ("id", "workspace_id", "name", "lead_id", "create
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt team lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt team lost rows" CHECK (c1 = 0)
@@ -85,6 +87,7 @@ INSERT INTO "schemac_new_team_member" ("team_id", "agent_profile_id", "role", "j
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt team_member lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt team_member lost rows" CHECK (c1 = 0)
@@ -133,6 +136,7 @@ INSERT INTO "schemac_new_workspace" ("id", "slug", "name", "key_prefix", "settin
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt workspace lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt workspace lost rows" CHECK (c1 = 0)
@@ -171,6 +175,7 @@ INSERT INTO "schemac_new_sprint" ("id", "workspace_id", "team_id", "name", "goal
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt sprint lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt sprint lost rows" CHECK (c1 = 0)
@@ -190,6 +195,7 @@ CREATE INDEX "sprint_team_id_starts_on_idx" ON "sprint" ("team_id", "starts_on" 
 -- Post-check: every foreign key holds. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: a row breaks a foreign key
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: a row breaks a foreign key" CHECK (c1 = 0)

@@ -28,6 +28,7 @@
 --   c2: tenant.name holds values that do not fit varchar(200)
 --   c3: order.number holds values that do not fit int
 --   c4: review has rows that review_customer_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

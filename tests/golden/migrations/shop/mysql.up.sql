@@ -26,6 +26,7 @@
 --   c1: refund.reason holds 'duplicate', which refund_reason loses
 --   c2: warehouse has duplicate (tenant_id, name) for unique key warehouse_tenant_id_name_key
 --   c3: review has rows that review_customer_id_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

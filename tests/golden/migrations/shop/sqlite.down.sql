@@ -32,6 +32,7 @@ BEGIN;
 -- with its name:
 --   c1: payment.method holds 'apple_pay', which payment_method loses
 --   c2: review has rows that review_customer_id_fkey would reject
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   c2 INT NOT NULL,
@@ -67,6 +68,7 @@ INSERT INTO "schemac_new_review" ("id", "tenant_id", "product_id", "customer_id"
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt review lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt review lost rows" CHECK (c1 = 0)
@@ -99,6 +101,7 @@ INSERT INTO "schemac_new_warehouse" ("id", "tenant_id", "code", "name", "country
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt warehouse lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt warehouse lost rows" CHECK (c1 = 0)
@@ -151,6 +154,7 @@ INSERT INTO "schemac_new_product" ("id", "tenant_id", "category_id", "sku", "tit
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt product lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt product lost rows" CHECK (c1 = 0)
@@ -193,6 +197,7 @@ INSERT INTO "schemac_new_refund" ("id", "tenant_id", "payment_id", "amount", "re
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt refund lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt refund lost rows" CHECK (c1 = 0)
@@ -251,6 +256,7 @@ INSERT INTO "schemac_new_payment" ("id", "tenant_id", "order_id", "method", "sta
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt payment lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt payment lost rows" CHECK (c1 = 0)
@@ -290,6 +296,7 @@ INSERT INTO "schemac_new_tenant" ("id", "slug", "name", "plan", "currency", "cre
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt tenant lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt tenant lost rows" CHECK (c1 = 0)
@@ -352,6 +359,7 @@ INSERT INTO "schemac_new_order" ("id", "tenant_id", "number", "customer_id", "ca
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt order lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt order lost rows" CHECK (c1 = 0)
@@ -372,6 +380,7 @@ CREATE INDEX "order_tenant_id_status_placed_at_idx" ON "order" ("tenant_id", "st
 -- Post-check: every foreign key holds. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: a row breaks a foreign key
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: a row breaks a foreign key" CHECK (c1 = 0)

@@ -30,6 +30,7 @@ BEGIN;
 --   c1: refund.reason holds 'duplicate', which refund_reason loses
 --   c2: warehouse has duplicate (tenant_id, name) for unique key warehouse_tenant_id_name_key
 --   c3: review has rows that review_customer_id_fkey would reject
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   c2 INT NOT NULL,
@@ -68,6 +69,7 @@ INSERT INTO "schemac_new_review" ("id", "tenant_id", "product_id", "customer_id"
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt review lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt review lost rows" CHECK (c1 = 0)
@@ -125,6 +127,7 @@ INSERT INTO "schemac_new_payment" ("id", "tenant_id", "order_id", "method", "sta
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt payment lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt payment lost rows" CHECK (c1 = 0)
@@ -169,6 +172,7 @@ INSERT INTO "schemac_new_refund" ("id", "tenant_id", "payment_id", "amount", "re
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt refund lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt refund lost rows" CHECK (c1 = 0)
@@ -239,6 +243,7 @@ INSERT INTO "schemac_new_product" ("id", "tenant_id", "category_id", "sku", "tit
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt product lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt product lost rows" CHECK (c1 = 0)
@@ -276,6 +281,7 @@ INSERT INTO "schemac_new_tenant" ("id", "slug", "name", "plan", "currency", "cre
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt tenant lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt tenant lost rows" CHECK (c1 = 0)
@@ -338,6 +344,7 @@ INSERT INTO "schemac_new_order" ("id", "tenant_id", "number", "customer_id", "ca
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt order lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt order lost rows" CHECK (c1 = 0)
@@ -373,6 +380,7 @@ INSERT INTO "schemac_new_warehouse" ("id", "tenant_id", "code", "name", "country
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt warehouse lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt warehouse lost rows" CHECK (c1 = 0)
@@ -391,6 +399,7 @@ PRAGMA legacy_alter_table = OFF;
 -- Post-check: every foreign key holds. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: a row breaks a foreign key
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: a row breaks a foreign key" CHECK (c1 = 0)

@@ -27,6 +27,7 @@
 --   c2: building.name holds values that do not fit varchar(200)
 --   c3: room.capacity holds values that do not fit smallint
 --   c4: department has rows that department_building_code_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

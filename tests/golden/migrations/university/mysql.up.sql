@@ -22,6 +22,7 @@
 -- with its name:
 --   c1: course has duplicate (department_code, title) for unique key course_department_code_title_key
 --   c2: department has rows that department_building_code_fkey would reject
+DROP TEMPORARY TABLE IF EXISTS `schemac_checks`;  -- left by a check that failed
 CREATE TEMPORARY TABLE `schemac_checks` (
   c1 INT NOT NULL,
   c2 INT NOT NULL,

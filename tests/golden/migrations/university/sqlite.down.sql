@@ -31,6 +31,7 @@ BEGIN;
 -- with its name:
 --   c1: room.kind holds 'auditorium', which room_kind loses
 --   c2: department has rows that department_building_code_fkey would reject
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   c2 INT NOT NULL,
@@ -64,6 +65,7 @@ INSERT INTO "schemac_new_department" ("code", "name", "building_code", "chair_id
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt department lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt department lost rows" CHECK (c1 = 0)
@@ -97,6 +99,7 @@ INSERT INTO "schemac_new_course" ("department_code", "number", "title", "descrip
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt course lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt course lost rows" CHECK (c1 = 0)
@@ -138,6 +141,7 @@ INSERT INTO "schemac_new_student" ("person_id", "program", "advisor_id", "admitt
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt student lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt student lost rows" CHECK (c1 = 0)
@@ -177,6 +181,7 @@ INSERT INTO "schemac_new_room" ("building_code", "number", "kind", "capacity", "
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt room lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt room lost rows" CHECK (c1 = 0)
@@ -206,6 +211,7 @@ INSERT INTO "schemac_new_building" ("code", "name", "address")
 -- Post-check: the new table has every row. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: rebuilt building lost rows
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: rebuilt building lost rows" CHECK (c1 = 0)
@@ -224,6 +230,7 @@ PRAGMA legacy_alter_table = OFF;
 -- Post-check: every foreign key holds. A check that finds an offending row fails the insert below
 -- with its name:
 --   c1: a row breaks a foreign key
+DROP TABLE IF EXISTS temp."schemac_checks";  -- left by a check that failed
 CREATE TEMP TABLE "schemac_checks" (
   c1 INT NOT NULL,
   CONSTRAINT "schemac: a row breaks a foreign key" CHECK (c1 = 0)
