@@ -133,7 +133,7 @@ _KINDS = ("MATERIALIZED VIEW", "VIEW", "TRIGGER", "FUNCTION", "PROCEDURE", "EVEN
 def _raw_kind(name: str, sql: str, notes: list[str]) -> str:
     """What a raw SQL block holds, with the import's reason for tables and indexes."""
     words = re.sub(r"--[^\n]*", " ", sql).upper().split()[:6]
-    kind = next((k.lower() for k in _KINDS if " ".join(words).find(k) >= 0), "other statement")
+    kind = next((k.lower() for k in _KINDS if re.search(rf"(?<!\w){k}(?!\w)", " ".join(words))), "other statement")
     note = next((n for n in notes if f"'{name}'" in n and "raw SQL" in n), "")
     why = re.search(r"raw SQL for \w+(?: with its \d+ index(?:es)?)?(?::\s*|\s*\()(.*?)\)?$", note)
     if kind in ("table", "index") and why and not why.group(1).startswith("sql "):
