@@ -20,7 +20,7 @@ from typing import Any
 
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
-from schemac.ir import Entity
+from schemac.ir import Entity, ForeignKey
 
 
 class MysqlMigration(MigrationRenderer):
@@ -56,6 +56,19 @@ class MysqlMigration(MigrationRenderer):
 
     def drop_foreign_key(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP FOREIGN KEY {self.old.ident(change.name or '')}", True))
+        if change.table in self.new_tables and self.has_implicit_index(self.old_entity(change.table), change.old):
+            # InnoDB made an index named after the key for it, and keeps it when the key goes.
+            self.out.body.append(self.alter(change.table, f"DROP INDEX {self.old.ident(change.name or '')}", True))
+
+    @staticmethod
+    def has_implicit_index(entity: Entity, fk: ForeignKey) -> bool:
+        """Whether InnoDB created an index for `fk`: none of the table's keys and indexes
+        starts with its columns (InnoDB needs one, and makes it when there is none)."""
+        n = len(fk.columns)
+        keys = [k.columns for k in (entity.primary_key, *entity.uniques) if k is not None]
+        keys += [tuple(c.column or "" for c in i.columns) for i in entity.indexes if i.where is None]
+        return not any(tuple(k[:n]) == fk.columns for k in keys) and \
+            not any(i.name == fk.name for i in entity.indexes)
 
     def drop_check(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP CONSTRAINT {self.old.ident(change.name or '')}", True))
