@@ -31,6 +31,7 @@ class MysqlMigration(MigrationRenderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.modified: set[tuple[str, str]] = set()
+        self.merged: set[int] = set()  # ids of changes rendered as part of another one
         self._items: dict[str, list[str]] = {}
 
     def how_it_runs(self) -> str:
@@ -77,7 +78,12 @@ class MysqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"DROP INDEX {self.old.ident(change.name or '')}", True))
 
     def drop_primary_key(self, change: Change) -> None:
-        self.out.body.append(self.alter(change.table, "DROP PRIMARY KEY", True))
+        # An AUTO_INCREMENT column must stay a key: one that goes with the key goes in the same ALTER.
+        gone = [c for c in self.changes if c.kind == "drop column" and c.table == change.table
+                and c.old.identity and c.name in change.old.columns]
+        also = "".join(f", DROP COLUMN {self.old.ident(c.name or '')}" for c in gone)
+        self.merged.update(id(c) for c in gone)
+        self.out.body.append(self.alter(change.table, "DROP PRIMARY KEY" + also, True))
 
     def drop_index(self, change: Change) -> None:
         if self.old.index_sql(self.old_entity(change.table), change.old) is None:
@@ -92,6 +98,8 @@ class MysqlMigration(MigrationRenderer):
         self.out.body.append(f"DROP TABLE {self.old.ident(change.table or '')};")
 
     def drop_column(self, change: Change) -> None:
+        if id(change) in self.merged:
+            return
         self.out.body.append(self.alter(change.table, f"DROP COLUMN {self.old.ident(change.name or '')}", True))
 
     def rename_table(self, change: Change) -> None:
@@ -127,6 +135,12 @@ class MysqlMigration(MigrationRenderer):
         i = names.index(change.name or "")
         where = f" AFTER {self.q(names[i - 1])}" if i else " FIRST"
         online = ", ALGORITHM=INSTANT" if self.online and change.new.nullable else ""
+        # An AUTO_INCREMENT column must be a key from the start: its new primary key comes along.
+        key = next((c for c in self.changes if c.kind == "add primary key" and c.table == change.table
+                    and change.new.identity and change.name in c.new.columns), None)
+        if key is not None:
+            self.merged.add(id(key))
+            online = f", ADD PRIMARY KEY ({self.column_list(key.new.columns)})"
         self.out.body.append(self.alter(change.table,
                                         f"ADD COLUMN {self.new.column_sql(entity, change.new)}{where}{online}"))
         self.modified.add((change.table or "", change.name or ""))
@@ -159,6 +173,8 @@ class MysqlMigration(MigrationRenderer):
         return next(i for i in items if i.startswith(prefix))
 
     def add_primary_key(self, change: Change) -> None:
+        if id(change) in self.merged:
+            return
         self.out.body.append(self.alter(change.table, f"ADD PRIMARY KEY ({self.column_list(change.new.columns)})"))
 
     def add_unique(self, change: Change) -> None:

@@ -27,3 +27,11 @@ def test_mysql_dropping_a_foreign_key_drops_the_index_innodb_made_for_it() -> No
     when the key is dropped (sqldef: DropForeignKey, CreateTableForeignKey)."""
     up_and_down("entity users { id: bigint @pk }\nentity posts { id: int @pk\n author: ref users? }",
                 "entity users { id: bigint @pk }\nentity posts { id: int @pk\n author_id: bigint? }", "mysql")
+
+
+@pytest.mark.mysql
+def test_mysql_an_auto_increment_column_is_added_and_dropped_with_its_primary_key() -> None:
+    """MySQL refuses an AUTO_INCREMENT column that is not a key, even for one statement
+    (sqldef: CreateTableAddAutoIncrementPrimaryKey*, CreateTableRemoveAutoIncrementPrimaryKey*)."""
+    up_and_down("entity users @keyless { name: varchar(20)? }",
+                "entity users { id: bigint @pk @identity\n name: varchar(20)? }", "mysql")
