@@ -21,7 +21,7 @@ from typing import Any
 from schemac.backends.expand_contract import Sync, sync_of
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
-from schemac.ir import Entity, Field
+from schemac.ir import Entity, Field, ForeignKey
 
 
 class MysqlMigration(MigrationRenderer):
@@ -33,6 +33,7 @@ class MysqlMigration(MigrationRenderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.modified: set[tuple[str, str]] = set()
+        self.merged: set[int] = set()  # ids of changes rendered as part of another one
         self._items: dict[str, list[str]] = {}
         self._enum_columns: dict[str, list[tuple[Entity, str]]] | None = None
 
@@ -61,6 +62,19 @@ class MysqlMigration(MigrationRenderer):
 
     def drop_foreign_key(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP FOREIGN KEY {self.old.ident(change.name or '')}", True))
+        if change.table in self.new_tables and self.has_implicit_index(self.old_entity(change.table), change.old):
+            # InnoDB made an index named after the key for it, and keeps it when the key goes.
+            self.out.body.append(self.alter(change.table, f"DROP INDEX {self.old.ident(change.name or '')}", True))
+
+    @staticmethod
+    def has_implicit_index(entity: Entity, fk: ForeignKey) -> bool:
+        """Whether InnoDB created an index for `fk`: none of the table's keys and indexes
+        starts with its columns (InnoDB needs one, and makes it when there is none)."""
+        n = len(fk.columns)
+        keys = [k.columns for k in (entity.primary_key, *entity.uniques) if k is not None]
+        keys += [tuple(c.column or "" for c in i.columns) for i in entity.indexes if i.where is None]
+        return not any(tuple(k[:n]) == fk.columns for k in keys) and \
+            not any(i.name == fk.name for i in entity.indexes)
 
     def drop_check(self, change: Change) -> None:
         self.out.body.append(self.alter(change.table, f"DROP CONSTRAINT {self.old.ident(change.name or '')}", True))
@@ -69,7 +83,12 @@ class MysqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"DROP INDEX {self.old.ident(change.name or '')}", True))
 
     def drop_primary_key(self, change: Change) -> None:
-        self.out.body.append(self.alter(change.table, "DROP PRIMARY KEY", True))
+        # An AUTO_INCREMENT column must stay a key: one that goes with the key goes in the same ALTER.
+        gone = [c for c in self.changes if c.kind == "drop column" and c.table == change.table
+                and c.old.identity and c.name in change.old.columns]
+        also = "".join(f", DROP COLUMN {self.old.ident(c.name or '')}" for c in gone)
+        self.merged.update(id(c) for c in gone)
+        self.out.body.append(self.alter(change.table, "DROP PRIMARY KEY" + also, True))
 
     def drop_index(self, change: Change) -> None:
         if self.old.index_sql(self.old_entity(change.table), change.old) is None:
@@ -84,6 +103,8 @@ class MysqlMigration(MigrationRenderer):
         self.out.body.append(f"DROP TABLE {self.old.ident(change.table or '')};")
 
     def drop_column(self, change: Change) -> None:
+        if id(change) in self.merged:
+            return
         self.out.body.append(self.alter(change.table, f"DROP COLUMN {self.old.ident(change.name or '')}", True))
 
     def rename_table(self, change: Change) -> None:
@@ -127,6 +148,12 @@ class MysqlMigration(MigrationRenderer):
         i = names.index(change.name or "")
         where = f" AFTER {self.q(names[i - 1])}" if i else " FIRST"
         online = ", ALGORITHM=INSTANT" if self.online and change.new.nullable else ""
+        # An AUTO_INCREMENT column must be a key from the start: its new primary key comes along.
+        key = next((c for c in self.changes if c.kind == "add primary key" and c.table == change.table
+                    and change.new.identity and change.name in c.new.columns), None)
+        if key is not None:
+            self.merged.add(id(key))
+            online = f", ADD PRIMARY KEY ({self.column_list(key.new.columns)})"
         self.out.body.append(self.alter(change.table,
                                         f"ADD COLUMN {self.new.column_sql(entity, change.new)}{where}{online}"))
         self.modified.add((change.table or "", change.name or ""))
@@ -159,6 +186,8 @@ class MysqlMigration(MigrationRenderer):
         return next(i for i in items if i.startswith(prefix))
 
     def add_primary_key(self, change: Change) -> None:
+        if id(change) in self.merged:
+            return
         self.out.body.append(self.alter(change.table, f"ADD PRIMARY KEY ({self.column_list(change.new.columns)})"))
 
     def add_unique(self, change: Change) -> None:

@@ -493,6 +493,8 @@ class Importer:
             self.reference(table, name, _names(item.expressions), item.args["reference"])
         elif isinstance(item, exp.CheckColumnConstraint):
             table.checks.append(cat.CheckConstraint(name, self.check_text(item)))
+        elif isinstance(item, exp.ExcludeColumnConstraint):  # PostgreSQL: the table is kept as raw SQL
+            table.beyond.append(f"EXCLUDE constraint{' ' + name if name else ''}")
         elif isinstance(item, exp.IndexColumnConstraint):
             parts = tuple(_index_part(c) for c in item.expressions)
             kind = str(item.args.get("kind") or "").upper()

@@ -748,3 +748,18 @@ def test_postgresql_checks_are_imported_as_written(tmp_path: Path) -> None:
                     "ALTER TABLE p ADD CONSTRAINT p_t_pattern CHECK (t NOT LIKE '%(%');\n")
     result = round_trip(path, "postgresql")
     assert "check (s NOT IN ('a', 'b'))" in result.text, result.text
+
+
+def test_postgresql_exclusion_constraints_keep_their_table(tmp_path: Path) -> None:
+    """An EXCLUDE constraint, in CREATE TABLE or added by ALTER TABLE, was dropped without a
+    word (sqldef's ExcludeConstraint* cases); the language has none, so the table is kept as
+    raw SQL, and its import builds the same catalog."""
+    path = tmp_path / "dump.sql"
+    path.write_text("CREATE TABLE booking (id integer PRIMARY KEY, room text,\n"
+                    "  CONSTRAINT no_double EXCLUDE USING btree (room WITH =));\n"
+                    "CREATE TABLE slot (id integer PRIMARY KEY, room text);\n"
+                    "ALTER TABLE ONLY slot ADD CONSTRAINT one_slot EXCLUDE USING btree (room WITH =);\n")
+    result = round_trip(path, "postgresql")
+    for table, name in (("booking", "no_double"), ("slot", "one_slot")):
+        assert any(f"table '{table}' is kept verbatim as raw SQL" in n and f"EXCLUDE constraint {name}" in n
+                   for n in result.notes), result.notes
