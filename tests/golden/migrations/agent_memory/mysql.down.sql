@@ -53,6 +53,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `document` DROP FOREIGN KEY `document_namespace_id_fkey`;
+ALTER TABLE `document` DROP INDEX `document_namespace_id_fkey`;
 ALTER TABLE `checkpoint` DROP INDEX `checkpoint_session_id_label_key`;
 DROP TABLE `tool`;
 ALTER TABLE `agent` DROP COLUMN `max_context`;

@@ -37,6 +37,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `document` DROP FOREIGN KEY `document_namespace_id_fkey`;
+ALTER TABLE `document` DROP INDEX `document_namespace_id_fkey`;
 ALTER TABLE `audit_event` MODIFY COLUMN `action` ENUM('create', 'read', 'update', 'delete', 'recall', 'forget', 'export', 'share', 'login') NOT NULL;
 ALTER TABLE `memory_entry` MODIFY COLUMN `kind` ENUM('fact', 'preference', 'episode', 'procedure', 'reflection', 'plan') NOT NULL DEFAULT 'fact';
 CREATE TABLE `tool` (

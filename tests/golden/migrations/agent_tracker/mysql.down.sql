@@ -41,6 +41,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `team` DROP FOREIGN KEY `team_lead_id_fkey`;
+ALTER TABLE `team` DROP INDEX `team_lead_id_fkey`;
 ALTER TABLE `sprint` DROP INDEX `sprint_team_id_starts_on_key`;
 DROP TABLE `label`;
 ALTER TABLE `workspace` DROP COLUMN `timezone`;

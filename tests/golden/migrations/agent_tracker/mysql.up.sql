@@ -35,6 +35,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `team` DROP FOREIGN KEY `team_lead_id_fkey`;
+ALTER TABLE `team` DROP INDEX `team_lead_id_fkey`;
 ALTER TABLE `team_member` MODIFY COLUMN `role` ENUM('lead', 'member', 'reviewer', 'observer', 'guest') NOT NULL DEFAULT 'member';
 CREATE TABLE `label` (
   `id` BIGINT NOT NULL AUTO_INCREMENT,

@@ -48,6 +48,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `review` DROP FOREIGN KEY `review_customer_id_fkey`;
+ALTER TABLE `review` DROP INDEX `review_customer_id_fkey`;
 ALTER TABLE `warehouse` DROP INDEX `warehouse_tenant_id_name_key`;
 DROP TABLE `gift_card`;
 ALTER TABLE `product` DROP COLUMN `featured`;

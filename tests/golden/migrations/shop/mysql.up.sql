@@ -43,6 +43,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `review` DROP FOREIGN KEY `review_customer_id_fkey`;
+ALTER TABLE `review` DROP INDEX `review_customer_id_fkey`;
 ALTER TABLE `payment` MODIFY COLUMN `method` ENUM('card', 'paypal', 'bank_transfer', 'gift_card', 'apple_pay') NOT NULL DEFAULT 'card';
 ALTER TABLE `refund` MODIFY COLUMN `reason` ENUM('customer_request', 'damaged', 'not_delivered', 'fraud', 'other') NOT NULL DEFAULT 'customer_request';
 CREATE TABLE `gift_card` (

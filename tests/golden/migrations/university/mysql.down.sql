@@ -47,6 +47,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `department` DROP FOREIGN KEY `department_building_code_fkey`;
+ALTER TABLE `department` DROP INDEX `department_building_code_fkey`;
 ALTER TABLE `course` DROP INDEX `course_department_code_title_key`;
 DROP TABLE `holiday`;
 ALTER TABLE `student` DROP COLUMN `part_time`;

@@ -36,6 +36,7 @@ INSERT INTO `schemac_checks` VALUES (
 DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `department` DROP FOREIGN KEY `department_building_code_fkey`;
+ALTER TABLE `department` DROP INDEX `department_building_code_fkey`;
 ALTER TABLE `room` MODIFY COLUMN `kind` ENUM('lecture_hall', 'classroom', 'lab', 'seminar_room', 'studio', 'auditorium') NOT NULL DEFAULT 'classroom';
 CREATE TABLE `holiday` (
   `day` DATE NOT NULL,
