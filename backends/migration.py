@@ -113,7 +113,6 @@ class MigrationRenderer:
     # Foreign keys of a new table are written in its CREATE TABLE (SQLite, which has no
     # ALTER TABLE ... ADD CONSTRAINT) rather than added after every table exists.
     INLINE_FOREIGN_KEYS: ClassVar[bool] = False
-    TRANSACTIONAL: ClassVar[bool] = True
     # Whether the engine keeps a primary key's name (PostgreSQL). Where it does not (MySQL
     # calls every one PRIMARY, SQLite refers to none by name), a primary key that only
     # changes its name -- as a renamed table's does -- is left alone.

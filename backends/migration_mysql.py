@@ -26,7 +26,6 @@ from schemac.ir import Entity, Field, ForeignKey
 
 class MysqlMigration(MigrationRenderer):
     dialect = "mysql"
-    TRANSACTIONAL = False
     PRIMARY_KEY_NAMES = False
     TEMPORARY = ("CREATE TEMPORARY TABLE", "DROP TEMPORARY TABLE")
 

@@ -16,6 +16,8 @@ split out before or after it and labelled.
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemac.backends.expand_contract import Sync, sync_of
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
@@ -28,8 +30,8 @@ LOCK_TIMEOUT = "5s"  # under --online (squawk's require-lock-timeout)
 class PostgresqlMigration(MigrationRenderer):
     dialect = "postgresql"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.rebuilt: set[str] = set()
         self.retyped: set[tuple[str | None, str | None]] = set()
         self.after_title = "Outside the transaction (--online): each statement locks no writes for long."
@@ -174,12 +176,12 @@ class PostgresqlMigration(MigrationRenderer):
         where = f" AFTER {self.new.literal(values[i - 1])}" if i else \
             f" BEFORE {self.new.literal(values[1])}" if len(values) > 1 else ""
         sql = f"ALTER TYPE {self.new.enum_type_sql(enum)} ADD VALUE {self.new.literal(change.new)}{where};"
-        (self.out.before if self.value_used(change.name or "", change.new) else self.out.body).append(sql)
+        (self.out.before if self.value_used(change.new) else self.out.body).append(sql)
 
     def rebuilding(self) -> set[str]:
         return {c.name or "" for c in self.changes if c.kind in ("drop enum value", "reorder enum values")}
 
-    def value_used(self, enum: str, value: str) -> bool:  # noqa: ARG002  (any enum's value: conservative)
+    def value_used(self, value: str) -> bool:
         """Whether a table, column, default, check or index this migration writes names the value."""
         if self._writers is None:  # once, not once per added value
             kinds = ("add table", "add column", "alter column default", "add check", "add index", "alter column type")
