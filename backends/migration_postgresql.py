@@ -159,6 +159,8 @@ class PostgresqlMigration(MigrationRenderer):
                 before = self.old_column(table, f.name)
                 if not f.identity or before is None or not before.identity:
                     continue
+                if (before.identity == "serial") != (f.identity == "serial"):
+                    continue  # the sequence was dropped, and the new one has its name
                 old_seq = sequence_name(self.old.physical(self.old_table(table)), self.old.physical(before.name))
                 new_seq = sequence_name(self.new.physical(table), self.new.physical(f.name))
                 if old_seq != new_seq:
@@ -243,7 +245,8 @@ class PostgresqlMigration(MigrationRenderer):
         f: Field = entity.field(change.name or "")  # type: ignore[assignment]
         old_field = self.old_column(change.table, change.name)
         assert old_field is not None
-        before, after = self.old.type_sql(self.old_entity(change.table), old_field), self.new.type_sql(entity, f)
+        before = self.old.stored_type_sql(self.old_entity(change.table), old_field)
+        after = self.new.stored_type_sql(entity, f)
         if (change.table, change.name) in self.retyped or before == after:
             return
         self.retyped.add((change.table, change.name))
@@ -254,6 +257,8 @@ class PostgresqlMigration(MigrationRenderer):
         through_text = any(t is not None and t.name in enums for t in (old_field.type, f.type))
         using = f"{col}::text::{after}" if through_text else f"{col}::{after}"
         self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} TYPE {after} USING {using}"))
+        if old_field.identity == "serial" and f.identity == "serial":  # its sequence keeps its type
+            self.out.body.append(f"ALTER SEQUENCE {self.q(self.old_sequence(change.table, change.name))} AS {after};")
         if f.default is not None and f.identity != "serial":
             self.out.body.append(self.alter(change.table,
                                             f"ALTER COLUMN {col} SET DEFAULT {self.new.default_sql(entity, f)}"))
@@ -275,21 +280,37 @@ class PostgresqlMigration(MigrationRenderer):
         self.out.body.append(self.alter(change.table, f"ALTER COLUMN {self.q(f.name)} {action}"))
 
     def alter_column_identity(self, change: Change) -> None:
-        if "serial" in (change.old, change.new):
-            self.unsupported(change, "a serial column's sequence is not changed by schemac")
-            return
         col = self.q(change.name or "")
-        kind = "ALWAYS" if change.new == "always" else "BY DEFAULT"
-        if change.old is None:
-            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY"))
-            table = self.q(change.table or "")
-            self.out.body.append(f"SELECT setval(pg_get_serial_sequence({self.new.literal(table)}, "
-                                 f"{self.new.literal(self.new.physical(change.name or ''))}), "
-                                 f"coalesce(max({col}), 0) + 1, false) FROM {table};")
-        elif change.new is None:
+        if change.old == "serial":  # a default reading a sequence the column owns
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} DROP DEFAULT"))
+            self.out.body.append(f"DROP SEQUENCE {self.q(self.old_sequence(change.table, change.name))};")
+        elif change.old is not None and change.new in (None, "serial"):
             self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} DROP IDENTITY"))
-        else:
-            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} SET GENERATED {kind}"))
+        table = self.q(change.table or "")
+        restart = (f"SELECT setval(pg_get_serial_sequence({self.new.literal(table)}, "
+                   f"{self.new.literal(self.new.physical(change.name or ''))}), "
+                   f"coalesce(max({col}), 0) + 1, false) FROM {table};")
+        if change.new == "serial":
+            entity = self.new_entity(change.table)
+            f = entity.field(change.name or "")
+            assert f is not None
+            sequence = self.q(sequence_name(self.new.physical(change.table or ""), self.new.physical(f.name)))
+            self.out.body.append(f"CREATE SEQUENCE {sequence} AS {self.new.stored_type_sql(entity, f)} "
+                                 f"OWNED BY {table}.{col};")
+            self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} SET DEFAULT "
+                                                          f"nextval({self.new.literal(sequence)}::regclass)"))
+            self.out.body.append(restart)
+        elif change.new is not None:
+            kind = "ALWAYS" if change.new == "always" else "BY DEFAULT"
+            if change.old in (None, "serial"):
+                self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY"))
+                self.out.body.append(restart)
+            else:
+                self.out.body.append(self.alter(change.table, f"ALTER COLUMN {col} SET GENERATED {kind}"))
+
+    def old_sequence(self, table: str | None, column: str | None) -> str:
+        """The name of the sequence of a column of NEW, as OLD has it (`finish` renames it last)."""
+        return sequence_name(self.old.physical(self.old_table(table)), self.old.physical(self.old_name(table, column or "")))
 
     def alter_column_doc(self, change: Change) -> None:
         self.out.body.append(f"COMMENT ON COLUMN {self.q(change.table or '')}.{self.q(change.name or '')} "

@@ -63,6 +63,11 @@ class PostgresqlRenderer(SqlRenderer):
         serial = _SERIAL.get(f.type.name) if f.identity == "serial" and f.type is not None else None
         return serial or super().type_sql(entity, f)
 
+    def stored_type_sql(self, entity: Entity, f: Field) -> str:
+        """The column's type as the catalog has it: a serial column is an integer column
+        (SERIAL is only a shorthand of CREATE TABLE)."""
+        return super().type_sql(entity, f)
+
     def identity_sql(self, entity: Entity, f: Field) -> str:
         return "" if f.identity == "serial" else super().identity_sql(entity, f)
 

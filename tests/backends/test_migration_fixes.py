@@ -35,3 +35,19 @@ def test_mysql_an_auto_increment_column_is_added_and_dropped_with_its_primary_ke
     (sqldef: CreateTableAddAutoIncrementPrimaryKey*, CreateTableRemoveAutoIncrementPrimaryKey*)."""
     up_and_down("entity users @keyless { name: varchar(20)? }",
                 "entity users { id: bigint @pk @identity\n name: varchar(20)? }", "mysql")
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(("old", "new"), [
+    ("bigint @identity(serial)", "int @identity(serial)"),  # sqldef: BigserialToSerial
+    ("smallint @identity(serial)", "int @identity(serial)"),  # SmallserialToSerial
+    ("bigint", "bigint @identity(serial)"),
+    ("int @identity(serial)", "int @identity"),
+    ("int @identity(always)", "bigint @identity(serial)"),
+])
+def test_postgresql_serial_columns_change_type_and_kind(old: str, new: str) -> None:
+    """SERIAL is not a type PostgreSQL can ALTER a column to: the column takes the integer
+    type and its sequence follows (AS), or the sequence is created or dropped with the
+    default that reads it."""
+    rows = "\n  name: text?"
+    up_and_down(f"entity users {{ id: {old} @pk{rows} }}", f"entity users {{ id: {new} @pk{rows} }}", "postgresql")
