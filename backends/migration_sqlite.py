@@ -119,8 +119,13 @@ class SqliteMigration(MigrationRenderer):
         body = self.out.body
         body.append(f"-- Rebuild {table}: SQLite's ALTER TABLE cannot make this change.")
         body.append(create)
-        body.append(f"INSERT INTO {self.q(temporary)} ({self.column_list(copied)})\n"
-                    f"  SELECT {self.old_columns(sources)} FROM {self.q(table)};")
+        if copied:
+            body.append(f"INSERT INTO {self.q(temporary)} ({self.column_list(copied)})\n"
+                        f"  SELECT {self.old_columns(sources)} FROM {self.q(table)};")
+        else:  # no column is kept: as many rows, with the new columns' defaults
+            first = entity.fields[0]
+            body.append(f"INSERT INTO {self.q(temporary)} ({self.q(first.name)})\n"
+                        f"  SELECT {self.new.default_sql(entity, first) or 'NULL'} FROM {self.q(table)};")
         body.append(self.check_table(
             [(f"rebuilt {table} lost rows", f"SELECT 1 WHERE (SELECT count(*) FROM {self.q(temporary)}) <> "
                                            f"(SELECT count(*) FROM {self.q(table)})")],

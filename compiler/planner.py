@@ -5,9 +5,12 @@
 1. drop the foreign keys that go away or change -- and those that must make way: a key
    whose columns, or whose target's columns, change type, or whose target key is dropped
    or rebuilt (a primary key that foreign keys point to is changed around them);
-2. drop checks, indexes and unique keys, then primary keys;
-3. drop tables (a table before the tables it refers to) and columns, then rename tables and
-   columns (`@was`): what runs before names them as OLD does, what runs after as NEW does;
+2. drop tables (a table before the tables it refers to), whose foreign keys may depend on
+   the keys dropped next;
+3. drop checks, indexes and unique keys, then primary keys; drop columns (those of a table
+   that loses them all after the new ones are added, in step 5), then rename
+   tables and columns (`@was`): what runs before names them as OLD does, what runs after as
+   NEW does;
 4. create enums and add their values; rebuild the enums that lose or reorder values;
 5. create tables (a table after the tables it refers to), add and alter columns;
 6. add primary keys, unique keys, checks and indexes, then foreign keys;
@@ -33,9 +36,10 @@ from schemac.ir import INTEGER_TYPES, Entity, Schema, Type
 
 PHASES: dict[str, int] = {
     "drop foreign key": 10,
+    "drop table": 15,
     "drop check": 20, "drop index": 20, "drop unique": 20,
     "drop primary key": 25,
-    "drop table": 30, "drop column": 31,
+    "drop column": 31,
     # expand/contract (schemac.backends.expand_contract): a column replaced by another, kept
     # in sync by triggers; the new one added after the columns, the old one dropped with them
     "unexpand column": 32, "contract column": 33, "uncontract column": 34,
@@ -63,8 +67,12 @@ def plan(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Change]:
     creation = _creation_rank(new)
     removal = _creation_rank(old)
 
+    emptied = _emptied_tables(old, out)
+
     def key(c: Change) -> tuple[int, int, int]:
         phase = PHASES[c.kind]
+        if c.kind == "drop column" and c.table in emptied:
+            phase = PHASES["alter column type"] + 1  # after the new columns: MySQL keeps one at least
         if c.kind == "drop table":
             return phase, -removal.get(c.table or "", 0), rank[id(c)]
         if c.kind == "add table":
@@ -72,6 +80,19 @@ def plan(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Change]:
         return phase, 0, rank[id(c)]
 
     return sorted(out, key=key)
+
+
+def _emptied_tables(old: Schema, changes: list[Change]) -> set[str]:
+    """The kept tables whose columns are all dropped (and others added)."""
+    dropped: dict[str, int] = {}
+    for c in changes:
+        if c.kind == "drop column" and c.table is not None:
+            dropped[c.table] = dropped.get(c.table, 0) + 1
+    if not dropped:
+        return set()
+    renamed = {c.table: c.old.table_name for c in changes if c.kind == "rename table"}
+    width = {e.table_name: len(e.fields) for e in old.entities}
+    return {t for t, n in dropped.items() if width.get(renamed.get(t, t)) == n}
 
 
 def _creation_rank(schema: Schema) -> dict[str, int]:

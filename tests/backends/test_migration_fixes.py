@@ -51,3 +51,11 @@ def test_postgresql_serial_columns_change_type_and_kind(old: str, new: str) -> N
     default that reads it."""
     rows = "\n  name: text?"
     up_and_down(f"entity users {{ id: {old} @pk{rows} }}", f"entity users {{ id: {new} @pk{rows} }}", "postgresql")
+
+
+def test_a_table_dropped_with_its_foreign_key_before_the_key_it_uses_changes(engine: str) -> None:
+    """The dropped table's foreign key depends on the primary key that changes; and the
+    table that loses every column gets its new ones first, which MySQL requires (sqldef:
+    ForeignKeyWithPrimaryKeyChangeAndDrop)."""
+    up_and_down("entity users { id: int @pk }\nentity taggings @keyless { user: ref users\n tag: text }",
+                "entity users { user_id: int @pk\n name: text? }", engine)

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key document.document_namespace_id_fkey
---   drop unique checkpoint.checkpoint_session_id_label_key
 --   drop table tool
+--   drop unique checkpoint.checkpoint_session_id_label_key
 --   drop column agent.max_context
 --   drop enum value audit_action 'share'
 --   drop enum value memory_kind 'plan'
@@ -54,8 +54,8 @@ DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `document` DROP FOREIGN KEY `document_namespace_id_fkey`;
 ALTER TABLE `document` DROP INDEX `document_namespace_id_fkey`;
-ALTER TABLE `checkpoint` DROP INDEX `checkpoint_session_id_label_key`;
 DROP TABLE `tool`;
+ALTER TABLE `checkpoint` DROP INDEX `checkpoint_session_id_label_key`;
 ALTER TABLE `agent` DROP COLUMN `max_context`;
 ALTER TABLE `audit_event` MODIFY COLUMN `action` ENUM('create', 'read', 'update', 'delete', 'recall', 'forget', 'export', 'login') NOT NULL;
 ALTER TABLE `memory_entry` MODIFY COLUMN `kind` ENUM('fact', 'preference', 'episode', 'procedure', 'reflection') NOT NULL DEFAULT 'fact';

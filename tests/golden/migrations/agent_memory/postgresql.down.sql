@@ -3,11 +3,11 @@
 --
 -- Changes:
 --   drop foreign key document.document_namespace_id_fkey
+--   drop table tool
 --   drop unique checkpoint.checkpoint_session_id_label_key
 --   drop check memory_entry.memory_entry_access_count_check
 --   drop check memory_entry.memory_entry_importance_range
 --   drop check memory_entry.memory_entry_expires_after_creation
---   drop table tool
 --   drop column agent.max_context
 --   drop enum value audit_action 'share'
 --   drop enum value memory_kind 'plan'
@@ -51,11 +51,11 @@ END
 $schemac$;
 
 ALTER TABLE "document" DROP CONSTRAINT "document_namespace_id_fkey";
+DROP TABLE "tool";
 ALTER TABLE "checkpoint" DROP CONSTRAINT "checkpoint_session_id_label_key";
 ALTER TABLE "memory_entry" DROP CONSTRAINT "memory_entry_access_count_check";
 ALTER TABLE "memory_entry" DROP CONSTRAINT "memory_entry_importance_range";
 ALTER TABLE "memory_entry" DROP CONSTRAINT "memory_entry_expires_after_creation";
-DROP TABLE "tool";
 ALTER TABLE "agent" DROP COLUMN "max_context";
 ALTER TYPE "audit_action" RENAME TO "audit_action__schemac_old";
 CREATE TYPE "audit_action" AS ENUM ('create', 'read', 'update', 'delete', 'recall', 'forget', 'export', 'login');

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key document.document_namespace_id_fkey
---   drop unique checkpoint.checkpoint_session_id_label_key
 --   drop table tool
+--   drop unique checkpoint.checkpoint_session_id_label_key
 --   drop column agent.max_context
 --   drop enum value audit_action 'share'
 --   drop enum value memory_kind 'plan'
@@ -100,6 +100,7 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_document" RENAME TO "document";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "document_status_created_at_idx" ON "document" ("status", "created_at");
+DROP TABLE "tool";
 -- Rebuild checkpoint: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_checkpoint" /* A snapshot of a session's working state, taken after a message */ (
   "id" INTEGER NOT NULL CONSTRAINT "checkpoint_pkey" PRIMARY KEY AUTOINCREMENT,
@@ -145,7 +146,6 @@ ALTER TABLE "schemac_new_checkpoint" RENAME TO "checkpoint";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "checkpoint_parent_id_idx" ON "checkpoint" ("parent_id");
 CREATE INDEX "checkpoint_session_id_created_at_idx" ON "checkpoint" ("session_id", "created_at" DESC);
-DROP TABLE "tool";
 -- Rebuild agent: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_agent" /* An agent whose memory this store keeps */ (
   "id" UUID NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key team.team_lead_id_fkey
---   drop unique sprint.sprint_team_id_starts_on_key
 --   drop table label
+--   drop unique sprint.sprint_team_id_starts_on_key
 --   drop column workspace.timezone
 --   drop enum value team_role 'guest'
 --   alter column type workspace.name
@@ -42,8 +42,8 @@ DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `team` DROP FOREIGN KEY `team_lead_id_fkey`;
 ALTER TABLE `team` DROP INDEX `team_lead_id_fkey`;
-ALTER TABLE `sprint` DROP INDEX `sprint_team_id_starts_on_key`;
 DROP TABLE `label`;
+ALTER TABLE `sprint` DROP INDEX `sprint_team_id_starts_on_key`;
 ALTER TABLE `workspace` DROP COLUMN `timezone`;
 ALTER TABLE `team_member` MODIFY COLUMN `role` ENUM('lead', 'member', 'reviewer', 'observer') NOT NULL DEFAULT 'member';
 ALTER TABLE `workspace` MODIFY COLUMN `name` VARCHAR(200) NOT NULL;

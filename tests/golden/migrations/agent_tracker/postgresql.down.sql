@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key team.team_lead_id_fkey
---   drop unique sprint.sprint_team_id_starts_on_key
 --   drop table label
+--   drop unique sprint.sprint_team_id_starts_on_key
 --   drop column workspace.timezone
 --   drop enum value team_role 'guest'
 --   alter column type workspace.name
@@ -35,8 +35,8 @@ END
 $schemac$;
 
 ALTER TABLE "team" DROP CONSTRAINT "team_lead_id_fkey";
-ALTER TABLE "sprint" DROP CONSTRAINT "sprint_team_id_starts_on_key";
 DROP TABLE "label";
+ALTER TABLE "sprint" DROP CONSTRAINT "sprint_team_id_starts_on_key";
 ALTER TABLE "workspace" DROP COLUMN "timezone";
 ALTER TYPE "team_role" RENAME TO "team_role__schemac_old";
 CREATE TYPE "team_role" AS ENUM ('lead', 'member', 'reviewer', 'observer');

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key team.team_lead_id_fkey
---   drop unique sprint.sprint_team_id_starts_on_key
 --   drop table label
+--   drop unique sprint.sprint_team_id_starts_on_key
 --   drop column workspace.timezone
 --   drop enum value team_role 'guest'
 --   alter column type workspace.name
@@ -74,6 +74,7 @@ DROP TABLE "team";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_team" RENAME TO "team";
 PRAGMA legacy_alter_table = OFF;
+DROP TABLE "label";
 -- Rebuild sprint: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_sprint" /* A time box in which a team commits to a set of work items */ (
   "id" INTEGER NOT NULL CONSTRAINT "sprint_pkey" PRIMARY KEY AUTOINCREMENT,
@@ -113,7 +114,6 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_sprint" RENAME TO "sprint";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "sprint_team_id_starts_on_idx" ON "sprint" ("team_id", "starts_on" DESC);
-DROP TABLE "label";
 -- Rebuild workspace: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_workspace" /* A customer organisation; the tenant boundary */ (
   -- The value of app.workspace_id in policies

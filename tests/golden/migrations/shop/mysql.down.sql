@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key review.review_customer_id_fkey
---   drop unique warehouse.warehouse_tenant_id_name_key
 --   drop table gift_card
+--   drop unique warehouse.warehouse_tenant_id_name_key
 --   drop column product.featured
 --   add enum value refund_reason 'duplicate'
 --   drop enum value payment_method 'apple_pay'
@@ -49,8 +49,8 @@ DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `review` DROP FOREIGN KEY `review_customer_id_fkey`;
 ALTER TABLE `review` DROP INDEX `review_customer_id_fkey`;
-ALTER TABLE `warehouse` DROP INDEX `warehouse_tenant_id_name_key`;
 DROP TABLE `gift_card`;
+ALTER TABLE `warehouse` DROP INDEX `warehouse_tenant_id_name_key`;
 ALTER TABLE `product` DROP COLUMN `featured`;
 ALTER TABLE `refund` MODIFY COLUMN `reason` ENUM('customer_request', 'damaged', 'not_delivered', 'fraud', 'duplicate', 'other') NOT NULL DEFAULT 'customer_request';
 ALTER TABLE `payment` MODIFY COLUMN `method` ENUM('card', 'paypal', 'bank_transfer', 'gift_card') NOT NULL DEFAULT 'card';

@@ -3,6 +3,7 @@
 --
 -- Changes:
 --   drop foreign key review.review_customer_id_fkey
+--   drop table gift_card
 --   drop unique warehouse.warehouse_tenant_id_name_key
 --   drop check payment.payment_amount_check
 --   drop check payment.payment_currency_check
@@ -12,7 +13,6 @@
 --   drop check payment.payment_card_is_tokenized
 --   drop check payment.payment_captured_has_time
 --   drop index payment.payment_to_capture_idx
---   drop table gift_card
 --   drop column product.featured
 --   add enum value refund_reason 'duplicate'
 --   drop enum value payment_method 'apple_pay'
@@ -57,6 +57,7 @@ END
 $schemac$;
 
 ALTER TABLE "review" DROP CONSTRAINT "review_customer_id_fkey";
+DROP TABLE "gift_card";
 ALTER TABLE "warehouse" DROP CONSTRAINT "warehouse_tenant_id_name_key";
 ALTER TABLE "payment" DROP CONSTRAINT "payment_amount_check";
 ALTER TABLE "payment" DROP CONSTRAINT "payment_currency_check";
@@ -66,7 +67,6 @@ ALTER TABLE "payment" DROP CONSTRAINT "payment_card_exp_year_check";
 ALTER TABLE "payment" DROP CONSTRAINT "payment_card_is_tokenized";
 ALTER TABLE "payment" DROP CONSTRAINT "payment_captured_has_time";
 DROP INDEX "payment_to_capture_idx";
-DROP TABLE "gift_card";
 ALTER TABLE "product" DROP COLUMN "featured";
 ALTER TYPE "refund_reason" ADD VALUE 'duplicate' AFTER 'fraud';
 ALTER TYPE "payment_method" RENAME TO "payment_method__schemac_old";

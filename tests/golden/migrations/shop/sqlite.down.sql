@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key review.review_customer_id_fkey
---   drop unique warehouse.warehouse_tenant_id_name_key
 --   drop table gift_card
+--   drop unique warehouse.warehouse_tenant_id_name_key
 --   drop column product.featured
 --   add enum value refund_reason 'duplicate'
 --   drop enum value payment_method 'apple_pay'
@@ -83,6 +83,7 @@ DROP TABLE "review";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_review" RENAME TO "review";
 PRAGMA legacy_alter_table = OFF;
+DROP TABLE "gift_card";
 -- Rebuild warehouse: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_warehouse" /* A place stock is kept and shipped from */ (
   "id" INTEGER NOT NULL CONSTRAINT "warehouse_pkey" PRIMARY KEY AUTOINCREMENT,
@@ -116,7 +117,6 @@ DROP TABLE "warehouse";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_warehouse" RENAME TO "warehouse";
 PRAGMA legacy_alter_table = OFF;
-DROP TABLE "gift_card";
 -- Rebuild product: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_product" /* One sellable variant (SKU) of something the merchant sells */ (
   "id" INTEGER NOT NULL CONSTRAINT "product_pkey" PRIMARY KEY AUTOINCREMENT,

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key department.department_building_code_fkey
---   drop unique course.course_department_code_title_key
 --   drop table holiday
+--   drop unique course.course_department_code_title_key
 --   drop column student.part_time
 --   drop enum value room_kind 'auditorium'
 --   alter column type building.name
@@ -48,8 +48,8 @@ DROP TEMPORARY TABLE `schemac_checks`;
 
 ALTER TABLE `department` DROP FOREIGN KEY `department_building_code_fkey`;
 ALTER TABLE `department` DROP INDEX `department_building_code_fkey`;
-ALTER TABLE `course` DROP INDEX `course_department_code_title_key`;
 DROP TABLE `holiday`;
+ALTER TABLE `course` DROP INDEX `course_department_code_title_key`;
 ALTER TABLE `student` DROP COLUMN `part_time`;
 ALTER TABLE `room` MODIFY COLUMN `kind` ENUM('lecture_hall', 'classroom', 'lab', 'seminar_room', 'studio') NOT NULL DEFAULT 'classroom';
 ALTER TABLE `building` MODIFY COLUMN `name` VARCHAR(200) NOT NULL;

@@ -3,9 +3,9 @@
 --
 -- Changes:
 --   drop foreign key department.department_building_code_fkey
+--   drop table holiday
 --   drop unique course.course_department_code_title_key
 --   drop check room.room_capacity_check
---   drop table holiday
 --   drop column student.part_time
 --   drop enum value room_kind 'auditorium'
 --   alter column type building.name
@@ -42,9 +42,9 @@ END
 $schemac$;
 
 ALTER TABLE "department" DROP CONSTRAINT "department_building_code_fkey";
+DROP TABLE "holiday";
 ALTER TABLE "course" DROP CONSTRAINT "course_department_code_title_key";
 ALTER TABLE "room" DROP CONSTRAINT "room_capacity_check";
-DROP TABLE "holiday";
 ALTER TABLE "student" DROP COLUMN "part_time";
 ALTER TYPE "room_kind" RENAME TO "room_kind__schemac_old";
 CREATE TYPE "room_kind" AS ENUM ('lecture_hall', 'classroom', 'lab', 'seminar_room', 'studio');

@@ -3,8 +3,8 @@
 --
 -- Changes:
 --   drop foreign key department.department_building_code_fkey
---   drop unique course.course_department_code_title_key
 --   drop table holiday
+--   drop unique course.course_department_code_title_key
 --   drop column student.part_time
 --   drop enum value room_kind 'auditorium'
 --   alter column type building.name
@@ -80,6 +80,7 @@ DROP TABLE "department";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_department" RENAME TO "department";
 PRAGMA legacy_alter_table = OFF;
+DROP TABLE "holiday";
 -- Rebuild course: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_course" /* A course in the catalog, identified by department and number, as in CS 101 */ (
   "department_code" VARCHAR(8) NOT NULL,
@@ -114,7 +115,6 @@ DROP TABLE "course";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "schemac_new_course" RENAME TO "course";
 PRAGMA legacy_alter_table = OFF;
-DROP TABLE "holiday";
 -- Rebuild student: SQLite's ALTER TABLE cannot make this change.
 CREATE TABLE "schemac_new_student" /* A person admitted to a degree program; their key is their person id */ (
   "person_id" INTEGER NOT NULL,
