@@ -9,6 +9,7 @@ documentation becomes SQL comments, which SQLite keeps in `sqlite_master`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from schemac.backends.base import Namespace, SqlRenderer
@@ -85,12 +86,37 @@ def rewrite_for_sqlite(tree: Any) -> Any:
 
 
 
+@lru_cache(maxsize=1)
+def _register_sqlglot_dialect() -> None:
+    """sqlglot writes `x NOT IN (...)` as `NOT x IN (...)` (and so `x IS NOT NULL`, `x NOT
+    LIKE`, `x NOT BETWEEN`, `x NOT GLOB`). SQLite keeps a check's and a partial index's text
+    as it is given, so schemac writes them the way people (and inspected specs) do. Defining
+    the subclass registers it with sqlglot, once."""
+    from sqlglot import exp
+    from sqlglot.dialects.sqlite import SQLite
+
+    negatable = (exp.In, exp.Like, exp.Glob, exp.Between, exp.Is)
+
+    class SchemacSqlite(SQLite):  # registered with sqlglot as "schemacsqlite"
+        class Generator(SQLite.Generator):  # type: ignore[valid-type,misc]
+            def not_sql(self, expression: exp.Not) -> str:
+                inner = expression.this
+                if isinstance(inner, negatable):
+                    left, whole = self.sql(inner, "this"), self.sql(inner)
+                    keyword = whole[len(left):].split(" ", 2)[1] if whole.startswith(left + " ") else ""
+                    if keyword.upper() == "IS":
+                        return f"{left} IS NOT {whole[len(left) + 4:]}"
+                    if keyword and keyword.upper() == type(inner).__name__.upper():
+                        return f"{left} NOT {whole[len(left) + 1:]}"
+                return str(super().not_sql(expression))
+
+
 class SqliteRenderer(SqlRenderer):
     name = "sqlite"
     NAMESPACES = {kind: (Namespace("schema", True, True, "SQLite names tables and indexes per schema"),)
                   for kind in ("table", "index")}
     title = "SQLite 3.35+"
-    SQLGLOT = "sqlite"
+    SQLGLOT = "schemacsqlite"  # sqlglot's SQLite, writing `x NOT IN (...)` as it is written
     QUOTE = '"'
     INLINE_CYCLIC_FOREIGN_KEYS = True
     REWRITE = staticmethod(rewrite_for_sqlite)  # called as a plain function, see base.py
@@ -123,7 +149,13 @@ class SqliteRenderer(SqlRenderer):
 
     def __init__(self, schema: Schema) -> None:
         super().__init__(schema)
+        _register_sqlglot_dialect()
         self._regexp_reported: set[str] = set()
+
+    @classmethod
+    def load_sqlglot(cls) -> None:
+        _register_sqlglot_dialect()
+        super().load_sqlglot()
 
     def _autoincrement(self, entity: Entity) -> Field | None:
         """The identity column, when it can be SQLite's INTEGER PRIMARY KEY AUTOINCREMENT."""

@@ -443,9 +443,13 @@ class Importer:
         call a position) is now()."""
         from sqlglot import exp
 
-        if self.dialect == "postgresql" and isinstance(node, exp.CurrentTimestamp) and not node.this \
-                and "start" in node.meta:
+        def is_now(n: Any) -> bool:
+            return isinstance(n, exp.CurrentTimestamp) and not n.this and "start" in n.meta
+
+        if self.dialect == "postgresql" and is_now(node):
             return "now()"
+        if self.dialect == "postgresql" and any(is_now(n) for n in node.find_all(exp.CurrentTimestamp)):
+            node = node.transform(lambda n: exp.Anonymous(this="now") if is_now(n) else n)
         return str(node.sql(self.read))
 
     def physical_type(self, dt: Any) -> str:
@@ -550,7 +554,7 @@ class Importer:
         where = params.args.get("where")
         using = params.args.get("using")
         table.indexes.append(cat.Index(index.name, tuple(parts), unique=bool(tree.args.get("unique")),
-                                       predicate=where.this.sql(self.read) if where else None,
+                                       predicate=self.predicate_text(sql, where.this) if where else None,
                                        method=str(using.name).lower() if using else None))
         table.statements.append(sql)
         return None
@@ -646,6 +650,17 @@ class Importer:
                          " and ".join(f"`{b}`" for b in t.beyond) or None)
 
 
+    def predicate_text(self, sql: str, node: Any) -> str:
+        """A partial index's predicate: as the statement writes it where the engine stores
+        what it is given (SQLite) or reads `x NOT IN (...)` otherwise than sqlglot's `NOT x IN
+        (...)` (PostgreSQL), when the language reads it; else as sqlglot writes it."""
+        from schemac import expressions
+
+        written = _where_text(sql) if self.dialect in ("postgresql", "sqlite") else None
+        if written is not None and not isinstance(expressions.parse(written), expressions.ExprError):
+            return written
+        return str(node.sql(self.read))
+
     def check_text(self, check: Any) -> str:
         """A CHECK's condition: on PostgreSQL as the file writes it, which PostgreSQL stores as
         it stored the original (sqlglot writes `x NOT IN (...)` as `NOT x IN (...)`, which it
@@ -664,6 +679,20 @@ class Importer:
             return None
         columns = {c.name for c in tree.find_all(exp.Column)}
         return columns.pop() if len(columns) == 1 else None
+
+
+def _where_text(sql: str) -> str | None:
+    """What follows a statement's WHERE outside parentheses, as written; None without one."""
+    from schemac.ddl_text import tokenize
+
+    tokens = [t for t in tokenize(sql) if t.kind != "comment"]
+    depth = 0
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.text in "()":
+            depth += 1 if t.text == "(" else -1
+        elif depth == 0 and t.is_word("WHERE") and i + 1 < len(tokens):
+            return sql[tokens[i + 1].start:].strip().rstrip(";").strip() or None
+    return None
 
 
 def _check_texts(sql: str, tree: Any) -> list[str]:

@@ -750,6 +750,29 @@ def test_postgresql_checks_are_imported_as_written(tmp_path: Path) -> None:
     assert "check (s NOT IN ('a', 'b'))" in result.text, result.text
 
 
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_partial_index_predicates_are_imported_as_written(dialect: str, tmp_path: Path) -> None:
+    """PostgreSQL stores `x NOT IN (...)` otherwise than sqlglot's `NOT x IN (...)`, and SQLite
+    keeps the text it is given: the importer keeps the predicate as the file writes it."""
+    path = tmp_path / "index.sql"
+    path.write_text("CREATE TABLE orders (id integer PRIMARY KEY, status text);\n"
+                    "CREATE INDEX open_orders ON orders (id)\nWHERE status NOT IN ('deleted', 'cancelled');\n")
+    result = round_trip(path, dialect)
+    assert "@where(status NOT IN ('deleted', 'cancelled'))" in result.text, result.text
+
+
+def test_postgresql_now_inside_a_default_stays_now(tmp_path: Path) -> None:
+    """sqlglot reads now() as CURRENT_TIMESTAMP, which PostgreSQL stores apart, inside a
+    larger default too (sqldef: AddColumnWithAtTimeZoneDefault)."""
+    path = tmp_path / "default.sql"
+    path.write_text("CREATE TABLE events (id integer PRIMARY KEY,\n"
+                    "  created_at timestamp DEFAULT (now() AT TIME ZONE 'utc'),\n"
+                    "  seen timestamp DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'utc'));\n")
+    result = round_trip(path, "postgresql")
+    assert "@default((now() at time zone 'utc'))" in result.text.lower(), result.text
+    assert "@default((CURRENT_TIMESTAMP AT TIME ZONE 'utc'))" in result.text, result.text
+
+
 def test_postgresql_exclusion_constraints_keep_their_table(tmp_path: Path) -> None:
     """An EXCLUDE constraint, in CREATE TABLE or added by ALTER TABLE, was dropped without a
     word (sqldef's ExcludeConstraint* cases); the language has none, so the table is kept as

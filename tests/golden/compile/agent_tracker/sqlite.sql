@@ -140,7 +140,7 @@ CREATE TABLE "work_item" /*
   CONSTRAINT "work_item_reporter_id_fkey" FOREIGN KEY ("reporter_id") REFERENCES "agent_profile" ("id") ON DELETE SET NULL,
   CONSTRAINT "work_item_estimate_points_check" CHECK ("estimate_points" >= 0),
   CONSTRAINT "work_item_epic_is_root" CHECK ("kind" <> 'epic' OR "parent_id" IS NULL),
-  CONSTRAINT "work_item_closed_has_time" CHECK (NOT "status" IN ('done', 'cancelled') OR "closed_at" IS NOT NULL),
+  CONSTRAINT "work_item_closed_has_time" CHECK ("status" NOT IN ('done', 'cancelled') OR "closed_at" IS NOT NULL),
   CONSTRAINT "work_item_kind_enum" CHECK ("kind" IN ('epic', 'story', 'task', 'bug', 'spike')),
   CONSTRAINT "work_item_status_enum" CHECK ("status" IN ('backlog', 'ready', 'in_progress', 'in_review', 'blocked', 'done', 'cancelled')),
   CONSTRAINT "work_item_priority_enum" CHECK ("priority" IN ('p0', 'p1', 'p2', 'p3')),
@@ -201,7 +201,7 @@ CREATE TABLE "assignment" /*
   CONSTRAINT "assignment_tokens_used_check" CHECK ("tokens_used" >= 0),
   CONSTRAINT "assignment_depth_matches_chain" CHECK (("delegated_from_id" IS NULL AND "delegation_depth" = 0) OR ("delegated_from_id" IS NOT NULL AND "delegation_depth" > 0)),
   CONSTRAINT "assignment_responded_after_offer" CHECK ("responded_at" IS NULL OR "responded_at" >= "offered_at"),
-  CONSTRAINT "assignment_finished_has_time" CHECK (NOT "status" IN ('completed', 'failed', 'revoked') OR "finished_at" IS NOT NULL),
+  CONSTRAINT "assignment_finished_has_time" CHECK ("status" NOT IN ('completed', 'failed', 'revoked') OR "finished_at" IS NOT NULL),
   CONSTRAINT "assignment_status_enum" CHECK ("status" IN ('offered', 'accepted', 'in_progress', 'delegated', 'declined', 'completed', 'failed', 'revoked'))
 );
 CREATE INDEX "assignment_delegated_from_id_idx" ON "assignment" ("delegated_from_id");

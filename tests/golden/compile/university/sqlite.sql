@@ -262,7 +262,7 @@ CREATE TABLE "enrollment" /*
   CONSTRAINT "enrollment_section_fkey" FOREIGN KEY ("department_code", "course_number", "term_year", "term_season", "section_number") REFERENCES "section" ("department_code", "course_number", "term_year", "term_season", "number") ON DELETE RESTRICT,
   CONSTRAINT "enrollment_waitlist_position_check" CHECK ("waitlist_position" >= 1),
   CONSTRAINT "enrollment_waitlist_has_position" CHECK ("status" <> 'waitlisted' OR "waitlist_position" IS NOT NULL),
-  CONSTRAINT "enrollment_drop_has_time" CHECK (NOT "status" IN ('dropped', 'withdrawn') OR "dropped_at" IS NOT NULL),
+  CONSTRAINT "enrollment_drop_has_time" CHECK ("status" NOT IN ('dropped', 'withdrawn') OR "dropped_at" IS NOT NULL),
   CONSTRAINT "enrollment_term_season_enum" CHECK ("term_season" IN ('winter', 'spring', 'summer', 'fall')),
   CONSTRAINT "enrollment_status_enum" CHECK ("status" IN ('enrolled', 'waitlisted', 'dropped', 'withdrawn', 'completed'))
 );
