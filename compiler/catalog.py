@@ -207,6 +207,8 @@ class Catalog:
     enums: dict[str, EnumType] = field(default_factory=dict)  # PostgreSQL only
     objects: tuple[SchemaObject, ...] = ()  # in an order they can be created in
     sequences: dict[str, SequenceInfo] = field(default_factory=dict)  # PostgreSQL only
+    # Expressions as a DDL file writes them (schemac.ddl_import), not as the engine reports them
+    written: bool = False
 
     def table(self, name: str) -> Table:
         if name not in self.tables:

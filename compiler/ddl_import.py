@@ -168,7 +168,7 @@ class Importer:
         if self.dialect == "postgresql":
             self.pg_taken = _PgNames(self.tables, self.sequences)
         tables = {t.name: self.finish(t) for t in self.tables.values()}
-        catalog = cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences)
+        catalog = cat.Catalog(self.dialect, tables, self.enums, tuple(self.objects), self.sequences, written=True)
         from schemac.reverse import raw_tables
 
         raw = raw_tables(catalog)

@@ -339,12 +339,13 @@ class Reverser:
         """An expression the engine reported, in the spec's syntax and meaning (PostgreSQL's):
         MySQL's backslash escapes in string literals become standard SQL, SQLite's LIKE,
         which ignores case, becomes ILIKE, and PostgreSQL's coercions of an `ARRAY[...]` under
-        ANY or ALL are left for it to add again (schemac.pg_text)."""
+        ANY or ALL are left for it to add again (schemac.pg_text) -- unless the text is a
+        file's (an import), which PostgreSQL reads as it read the file."""
         from schemac.ddl_text import tokenize, unquote_string
         from schemac.pg_text import array_coercions_dropped
 
         if self.dialect == "postgresql":
-            return array_coercions_dropped(text)
+            return text if self.catalog.written else array_coercions_dropped(text)
         if self.dialect == "sqlite" and re.search(r"like", text, re.I):
             out, last = [], 0
             for t in tokenize(text):
