@@ -636,6 +636,9 @@ class Importer:
                        for u in t.uniques]
             fks = [cat.ForeignKey(f.name or names.constraint(t.name, "_".join(f.columns), "fkey"), *_fk_rest(f))
                    for f in fks]
+            t.indexes = [i if i.name else replace(i, name=names.relation(  # CREATE INDEX ON t (...)
+                t.name, "_".join(p.column or _pg_column_label(p.expression or "") for p in i.parts), "idx"))
+                for i in t.indexes]
         elif self.dialect == "mysql":
             pk = cat.PrimaryKey("PRIMARY", pk.columns) if pk else None
             uniques = [cat.UniqueConstraint(u.name or u.columns[0], u.columns) for u in t.uniques]
@@ -744,6 +747,15 @@ class _PgNames:
             modified = f"{label}{n}"
         self.constraints.add(name)
         return name
+
+
+def _pg_column_label(expression: str) -> str:
+    """The name PostgreSQL gives an index expression when it names the index (FigureColname):
+    a function call's name, else `expr`."""
+    m = re.match(r'\s*(?:"((?:[^"]|"")+)"|([^\W\d]\w*))\s*\(', expression)
+    if m is None:
+        return "expr"
+    return m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).lower()
 
 
 def _pg_object_name(name1: str, name2: str | None, label: str) -> str:

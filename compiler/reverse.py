@@ -32,6 +32,7 @@ from functools import cache
 from schemac import catalog as cat
 from schemac.ddl_text import quote_ident, terminated
 from schemac.ir import (
+    BUILTIN_TYPES,
     Action,
     Check,
     Entity,
@@ -387,7 +388,7 @@ class Reverser:
         elif default is not None and self.dialect == "postgresql" and _default_key(default) == "now()":
             default = "pg_catalog.now()"  # the spec's now() is CURRENT_TIMESTAMP, which PostgreSQL keeps apart
         if default is not None:
-            default = self.sql(default)
+            default = _engine_literal(self.sql(default), ty)
         return Field(name=column.name, type=ty, nullable=column.nullable, identity=identity, default=default,
                      doc=column.comment, overrides=overrides), skipped
 
@@ -568,6 +569,21 @@ _REPORTED_AS = {"mysql": {"curdate()": "current_date", "curtime(6)": "current_ti
 
 
 @cache
+def _engine_literal(default: str, ty: Type) -> str:
+    """A literal default the engine takes but the language refuses for the type (`42.195` for
+    `decimal(5, 0)`, which the engine rounds; a number quoted as a string) is kept as an
+    expression, which the engine evaluates as it did."""
+    from schemac import expressions
+    from schemac.defaults import literal_problem
+
+    if ty.name not in BUILTIN_TYPES:
+        return default
+    tree = expressions.parse(default)
+    if isinstance(tree, expressions.ExprError) or literal_problem(tree, ty) is None:
+        return default
+    return f"({default})"
+
+
 def _portable_defaults(dialect: str) -> dict[str, tuple[str, bool]]:
     """Normalised default text -> (the spec's function, whether it means a UTC timestamp),
     from the defaults the dialect's backend writes for the portable functions."""

@@ -773,6 +773,29 @@ def test_postgresql_now_inside_a_default_stays_now(tmp_path: Path) -> None:
     assert "@default((CURRENT_TIMESTAMP AT TIME ZONE 'utc'))" in result.text, result.text
 
 
+def test_literal_defaults_the_engine_converts_are_kept_as_expressions(tmp_path: Path) -> None:
+    """PostgreSQL rounds `42.195` for numeric(5) and casts a quoted number: the language
+    refuses both as literals (R110), so the import keeps them as expressions, which
+    PostgreSQL evaluates and stores as it did (sqldef: CreateTableWithDefault, DecimalDefault)."""
+    path = tmp_path / "defaults.sql"
+    path.write_text("CREATE TABLE t (id integer PRIMARY KEY, a numeric(5) DEFAULT 42.195,\n"
+                    "  b decimal(30, 20) DEFAULT '0.0000000000123456789', c decimal(5, 2) DEFAULT 1.5);\n")
+    result = round_trip(path, "postgresql")
+    assert "@default((42.195))" in result.text and "@default(('0.0000000000123456789'))" in result.text, result.text
+    assert "@default(1.5)" in result.text, result.text
+
+
+def test_postgresql_unnamed_indexes_get_the_engines_names(tmp_path: Path) -> None:
+    """`CREATE INDEX ON t (...)` is named by PostgreSQL after its table and columns (a
+    function's name for a call), numbered when taken (sqldef: CreateIndexWithoutName)."""
+    path = tmp_path / "indexes.sql"
+    path.write_text('CREATE TABLE "user" (id bigint NOT NULL, name text);\n'
+                    'CREATE INDEX ON "user" (id);\nCREATE INDEX ON "user" (lower(name));\n'
+                    'CREATE INDEX user_name_idx ON "user" (name);\nCREATE INDEX ON "user" (name);\n')
+    result = round_trip(path, "postgresql")
+    assert "@name" not in result.text, result.text  # the names PostgreSQL chose are the spec's defaults
+
+
 def test_postgresql_exclusion_constraints_keep_their_table(tmp_path: Path) -> None:
     """An EXCLUDE constraint, in CREATE TABLE or added by ALTER TABLE, was dropped without a
     word (sqldef's ExcludeConstraint* cases); the language has none, so the table is kept as
