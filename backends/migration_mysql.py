@@ -87,6 +87,16 @@ class MysqlMigration(MigrationRenderer):
                 and c.old.identity and c.name in change.old.columns]
         also = "".join(f", DROP COLUMN {self.old.ident(c.name or '')}" for c in gone)
         self.merged.update(id(c) for c in gone)
+        # One that stays is in the new key at once: the key is replaced in the same ALTER.
+        old = self.old_entity(change.table)
+        kept = [f for f in old.fields if f.identity and f.name in change.old.columns
+                and all(c.old.name != f.name for c in gone)]
+        added = next((c for c in self.changes if c.kind == "add primary key" and c.table == change.table), None)
+        if kept and added is not None:
+            columns = [self.old_name(change.table, c) for c in added.new.columns]
+            if all(old.field(c) is not None for c in columns):
+                also += f", ADD PRIMARY KEY ({self.column_list(columns)})"
+                self.merged.add(id(added))
         self.out.body.append(self.alter(change.table, "DROP PRIMARY KEY" + also, True))
 
     def drop_index(self, change: Change) -> None:

@@ -59,3 +59,12 @@ def test_a_table_dropped_with_its_foreign_key_before_the_key_it_uses_changes(eng
     ForeignKeyWithPrimaryKeyChangeAndDrop)."""
     up_and_down("entity users { id: int @pk }\nentity taggings @keyless { user: ref users\n tag: text }",
                 "entity users { user_id: int @pk\n name: text? }", engine)
+
+
+@pytest.mark.mysql
+def test_mysql_a_primary_key_with_an_auto_increment_column_is_replaced_in_one_statement() -> None:
+    """The AUTO_INCREMENT column must stay a key: DROP PRIMARY KEY and ADD PRIMARY KEY go in
+    one ALTER (sqldef: CreateTableWithAutoIncrementPrimaryKeyAndAddMorePrimaryKey57)."""
+    up_and_down("entity friends { id: bigint @pk @identity\n other_id: bigint\n created_at: timestamp }",
+                "entity friends { id: bigint @identity\n other_id: bigint\n created_at: timestamp\n"
+                "  primary key (id, other_id) }", "mysql")
