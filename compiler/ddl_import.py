@@ -856,8 +856,10 @@ _PG_TYPES = {
 
 
 def _pg_type(text: str) -> str:
-    """A PostgreSQL type as `format_type` writes it: `VARCHAR(40)` -> `character varying(40)`."""
-    low = re.sub(r"\s+", " ", text.strip().lower())
+    """A PostgreSQL type as `format_type` writes it: `VARCHAR(40)` -> `character varying(40)`;
+    a quoted name keeps its case."""
+    parts = re.split(r'("(?:[^"]|"")*")', text.strip())  # odd places: quoted names
+    low = "".join(part if i % 2 else re.sub(r"\s+", " ", part).lower() for i, part in enumerate(parts))
     m = re.fullmatch(r"(varchar|character varying|char|character|numeric|decimal)\s*\((\d+)(?:\s*,\s*(\d+))?\)", low)
     if m:
         base = {"varchar": "character varying", "character varying": "character varying", "char": "character",

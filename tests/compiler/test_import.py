@@ -796,6 +796,17 @@ def test_postgresql_unnamed_indexes_get_the_engines_names(tmp_path: Path) -> Non
     assert "@name" not in result.text, result.text  # the names PostgreSQL chose are the spec's defaults
 
 
+def test_postgresql_quoted_type_names_keep_their_case(tmp_path: Path) -> None:
+    """A domain (or type) named `"PositiveInt"` is another type than `positiveint`
+    (sqldef: DomainQuotedPreservesCase)."""
+    path = tmp_path / "domain.sql"
+    path.write_text('CREATE DOMAIN "PositiveInt" AS int CHECK (VALUE > 0);\n'
+                    'CREATE DOMAIN "lower" AS int;\n'
+                    'CREATE TABLE users (id "PositiveInt", score public."lower");\n')
+    result = round_trip(path, "postgresql")
+    assert '@type(postgresql: "\\"PositiveInt\\"")' in result.text, result.text
+
+
 def test_postgresql_exclusion_constraints_keep_their_table(tmp_path: Path) -> None:
     """An EXCLUDE constraint, in CREATE TABLE or added by ALTER TABLE, was dropped without a
     word (sqldef's ExcludeConstraint* cases); the language has none, so the table is kept as
