@@ -40,15 +40,27 @@ NON_DETERMINISTIC = ("CurrentTimestamp", "CurrentDate", "CurrentTime", "Uuid", "
 
 @lru_cache(maxsize=1)
 def _register_sqlglot_dialect() -> None:
-    """sqlglot writes `x ~ 'p'` as REGEXP_LIKE(), which MariaDB lacks; both engines have the
-    REGEXP operator. Defining the subclass registers it with sqlglot, once."""
+    """sqlglot writes `x ~ 'p'` as REGEXP_LIKE(), which MariaDB lacks (both engines have the
+    REGEXP operator), and `DATE '...'` as a CAST, which they store otherwise. Defining the subclass registers it with sqlglot, once."""
     from sqlglot import exp
     from sqlglot.dialects.mysql import MySQL
+
+    literal_types = {exp.DataType.Type.DATE: "DATE", exp.DataType.Type.TIME: "TIME",
+                     exp.DataType.Type.TIMESTAMP: "TIMESTAMP", exp.DataType.Type.DATETIME: "TIMESTAMP"}
 
     class SchemacMysql(MySQL):  # registered with sqlglot as "schemacmysql"
         class Generator(MySQL.Generator):  # type: ignore[valid-type,misc]
             TRANSFORMS = {**MySQL.Generator.TRANSFORMS,
                           exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP")}
+
+            def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
+                """A string cast to a date or time is a typed literal, `DATE '2020-01-01'`,
+                which both engines keep as such in a check."""
+                inner, to = expression.this, expression.to
+                word = literal_types.get(to.this) if not to.expressions else None
+                if word is not None and isinstance(inner, exp.Literal) and inner.is_string:
+                    return f"{word} {self.sql(inner)}"
+                return str(super().cast_sql(expression, safe_prefix))
 
 
 class MysqlRenderer(SqlRenderer):

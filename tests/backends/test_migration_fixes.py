@@ -68,3 +68,15 @@ def test_mysql_a_primary_key_with_an_auto_increment_column_is_replaced_in_one_st
     up_and_down("entity friends { id: bigint @pk @identity\n other_id: bigint\n created_at: timestamp }",
                 "entity friends { id: bigint @identity\n other_id: bigint\n created_at: timestamp\n"
                 "  primary key (id, other_id) }", "mysql")
+
+
+@pytest.mark.mysql
+def test_mysql_typed_date_literals_stay_typed_literals() -> None:
+    """`DATE '2020-01-01'` is written as such, not as a CAST, which MariaDB and MySQL store
+    otherwise than a typed literal (sqldef: TypedLiteralsInCheck)."""
+    old = "entity events { id: int @pk }"
+    new = ("entity events { id: int @pk\n event_date: date?\n"
+           "  check (event_date >= DATE '2020-01-01' AND event_date <= '2030-12-31'::date) @name(chk_range) }")
+    assert "`event_date` >= DATE '2020-01-01' AND `event_date` <= DATE '2030-12-31'" in \
+        migrate(loaded(old), loaded(new), "mysql").up.sql
+    up_and_down(old, new, "mysql")
