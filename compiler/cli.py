@@ -431,7 +431,8 @@ def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: 
                 raise click.UsageError(f"Path '{spec}' does not exist.")
         if url is None:
             assert dialect is not None
-            return api.diff_files([paths[0]], [paths[1]], dialect, online=online, directions=directions)
+            return api.diff_files([paths[0]], [paths[1]], dialect, online=online, directions=directions,
+                                  jobs=min(2, os.cpu_count() or 1))
         try:
             return api.diff_database(url, [paths[0]], dialect, online=online)
         except InspectError as exc:
