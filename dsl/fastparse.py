@@ -61,9 +61,18 @@ _HEADER = frozenset({"ATTR", "ATTR_ARGS", "STRING", "LONG_STRING"})
 Token = tuple[str, str, int, int]  # kind, text, start, end
 
 
+# The kind of each group of _TOKEN by number: the groups are the alternatives, and none holds
+# another, so the one that matched is a match's `lastindex` (cheaper to ask than `lastgroup`).
+_KINDS = [""] * (_TOKEN.groups + 1)
+for _kind, _number in _TOKEN.groupindex.items():
+    _KINDS[_number] = _kind
+assert _TOKEN.groups == len(_TOKEN.groupindex)
+
+
 def tokenize(text: str, start: int = 0) -> list[tuple[str, str, int, int]]:
     """Every token from `start` on, ending with an END token."""
-    out: list[Token] = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end())  # type: ignore[misc,arg-type]
+    kinds = _KINDS
+    out: list[Token] = [(kinds[m.lastindex], m[m.lastindex], m.start(m.lastindex), m.end())  # type: ignore[index]
                         for m in _TOKEN.finditer(text, start)]
     end = len(text)
     out.append(("END", "", end, end))
