@@ -189,10 +189,13 @@ class Builder(AttributeReader):
         spec: TypeSpec = children[1]
         if len(children) == 2 and spec.kind == "type":  # the common case: no attributes
             start, end = span
-            return Member("field", name[0], Field(name=name[0], type=_type(spec.name[0], spec.params),
-                                                  nullable=spec.nullable),
-                          start, end, [((), start, end), (("name",), name[1], name[2]),
-                                       (("type",), spec.start, spec.end)])
+            plain = (name[0], spec.name[0], spec.params, spec.nullable)
+            value = _PLAIN_FIELDS.get(plain)
+            if value is None:
+                value = _PLAIN_FIELDS[plain] = Field(name=name[0], type=_type(spec.name[0], spec.params),
+                                                     nullable=spec.nullable)
+            return Member("field", name[0], value, start, end, [((), start, end), (("name",), name[1], name[2]),
+                                                               (("type",), spec.start, spec.end)])
         rest = children[2:]
         extra: list[Member] = []
         if rest and isinstance(rest[-1], list):
@@ -613,6 +616,7 @@ _TYPES: dict[tuple[str, tuple[int, ...]], Type] = {}
 # Fields by everything they were written with (name, type, attribute texts, documentation),
 # for the fields that had nothing wrong with them; the models are immutable, so they are shared.
 _FIELDS: dict[tuple[Any, ...], Field] = {}
+_PLAIN_FIELDS: dict[tuple[str, str, tuple[int, ...], bool], Field] = {}  # and those without attributes
 
 
 def _type(name: str, params: tuple[int, ...]) -> Type:
