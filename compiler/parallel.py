@@ -160,6 +160,9 @@ def load_on_two_cores(old: Sequence[str | os.PathLike[str]],
 
     if not hasattr(os, "fork"):
         return load_files(old), load_files(new)
+    from schemac import expressions
+
+    expressions.read_dialect()  # sqlglot, which checking expressions needs: imported once, before the fork
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: OLD
