@@ -77,6 +77,10 @@ class Resolver(MemberResolver):
         self._explicit: set[str] = set()  # constraint names given in the spec, lower-cased
         self._key_stack: list[str] = []
         self.names = NameRegistry()
+        # Columns by what they are made of: fields repeat across entities (the parser shares
+        # equal ones), and their columns are immutable, so equal columns are one object.
+        self._plain: dict[int, tuple[Field, Field]] = {}
+        self._ref_cols: dict[tuple[Any, ...], Field] = {}
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -171,9 +175,13 @@ class Resolver(MemberResolver):
                 names.append(colname)
                 # a renamed ref's columns were named after its old name, unless @columns names them
                 was = f"{f.was}_{target_col.name}" if f.was and not f.ref.columns else None
-                col = Field(name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc,
-                            tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                            overrides=target_col.overrides, was=was)
+                key = (colname, id(target_col), f.nullable, f.doc, f.tags, f.tenant, f.denormalized, was)
+                shared = self._ref_cols.get(key)
+                if shared is None or shared.type is not target_col.type or shared.overrides is not target_col.overrides:
+                    shared = self._ref_cols[key] = Field(
+                        name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc, tags=f.tags,
+                        tenant=f.tenant, denormalized=f.denormalized, overrides=target_col.overrides, was=was)
+                col = shared
                 existing = produced.get(colname)
                 if existing is None and colname in declared:
                     existing = self._plain_column(entity, entity.field(colname))  # type: ignore[arg-type]
@@ -192,9 +200,12 @@ class Resolver(MemberResolver):
     def _plain_column(self, entity: Entity, f: Field) -> Field:
         """The column of a plain field: the field without its key, index and check flags."""
         if f.primary_key or f.unique or f.indexed or f.checks:
-            return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default,
-                         doc=f.doc, tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                         overrides=f.overrides, was=f.was)
+            shared = self._plain.get(id(f))
+            if shared is None or shared[0] is not f:
+                shared = self._plain[id(f)] = (f, Field(
+                    name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default, doc=f.doc,
+                    tags=f.tags, tenant=f.tenant, denormalized=f.denormalized, overrides=f.overrides, was=f.was))
+            return shared[1]
         return f
 
     def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
