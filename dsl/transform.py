@@ -294,7 +294,7 @@ class Builder(AttributeReader):
     def index_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         name = children[0]
         desc = bool(children[1]) if len(children) > 1 else False
-        return IndexColumn(column=name[0], descending=desc), name
+        return _shared(IndexColumn, column=name[0], descending=desc), name
 
     def expr_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         tok = children[0]
@@ -391,7 +391,7 @@ class Builder(AttributeReader):
         return children
 
     def eq(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
-        return Predicate(column=children[0][0], op="=", values=(children[1],)), children[0]
+        return _shared(Predicate, column=children[0][0], op="=", values=(children[1],)), children[0]
 
     def range(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         op = children[1][1]
@@ -426,7 +426,7 @@ class Builder(AttributeReader):
 
     def order_item(self, span: Span2, children: list[Any]) -> tuple[OrderItem, Name]:
         desc = bool(children[1]) if len(children) > 1 else False
-        return OrderItem(column=children[0][0], descending=desc), children[0]
+        return _shared(OrderItem, column=children[0][0], descending=desc), children[0]
 
     def limit(self, span: Span2, children: list[Token]) -> int:
         return int(children[0][1])
@@ -626,6 +626,19 @@ def _type(name: str, params: tuple[int, ...]) -> Type:
     if ty is None:
         ty = _TYPES[key] = Type(name=name, params=params)
     return ty
+
+
+_SHARED: dict[tuple[Any, ...], Any] = {}  # small nodes by class and field values (strings, flags)
+
+
+def _shared(cls: type[Any], **values: Any) -> Any:
+    """One instance of `cls` per set of field values, like `_type`: for the small nodes that
+    specs repeat (an index column, an access pattern's `code = ?`)."""
+    key = (cls, *values.items())
+    node = _SHARED.get(key)
+    if node is None:
+        node = _SHARED[key] = cls(**values)
+    return node
 
 
 def _names(names: list[Name]) -> tuple[str, ...]:
