@@ -303,9 +303,10 @@ class FastParser:
         return self.b.entity_decl((start, self.last_end), children)
 
     def member(self) -> Any:
-        tok = self.peek()
+        toks, i = self.toks, self.i
+        tok = toks[i]
         kind, word = tok[0], tok[1]
-        follow = self.peek(1)[0]
+        follow = toks[i + 1][0]
         if follow == "COLON" or kind == "QUOTED_NAME":
             return self.field()
         if kind != "NAME":
@@ -358,9 +359,10 @@ class FastParser:
         return self.b.field((first[2], self.last_end), children)
 
     def field_type(self) -> Any:
-        tok = self.peek()
+        toks, i = self.toks, self.i
+        tok = toks[i]
         start = tok[2]
-        if tok[0] == "NAME" and tok[1] in ("ref", "many") and self.peek(1)[0] in _WORD:
+        if tok[0] == "NAME" and tok[1] in ("ref", "many") and toks[i + 1][0] in _WORD:
             self.take()
             target = self.name()
             if tok[1] == "many":
@@ -376,12 +378,13 @@ class FastParser:
                 return self.b.nullable_ref((start, self.last_end), children)
             return self.b.ref((start, self.last_end), children)
         if tok[0] == "NAME" and tok[1] not in KEYWORDS and tok[1].lower() not in _SORT:
-            self.i += 1
+            self.i = i = i + 1
             self.last_end = tok[3]
             children = [self.b.name((start, tok[3]), [tok])]
         else:
             children = [self.name(keywords_ok=False)]
-        if self.toks[self.i][0] == "LPAR":
+            i = self.i
+        if toks[i][0] == "LPAR":
             paren = self.take()[2]
             numbers = [self.integer()]
             while self.toks[self.i][0] == "COMMA":
