@@ -72,7 +72,7 @@ assert _TOKEN.groups == len(_TOKEN.groupindex)
 def tokenize(text: str, start: int = 0) -> list[tuple[str, str, int, int]]:
     """Every token from `start` on, ending with an END token."""
     kinds = _KINDS
-    out: list[Token] = [(kinds[m.lastindex], m[m.lastindex], m.start(m.lastindex), m.end())  # type: ignore[index]
+    out: list[Token] = [(kinds[m.lastindex], m[m.lastindex], m.start(m.lastindex), m.end())  # type: ignore[index,arg-type]
                         for m in _TOKEN.finditer(text, start)]
     end = len(text)
     out.append(("END", "", end, end))
