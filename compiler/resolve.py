@@ -81,6 +81,7 @@ class Resolver(MemberResolver):
         # equal ones), and their columns are immutable, so equal columns are one object.
         self._plain: dict[int, tuple[Field, Field]] = {}
         self._ref_cols: dict[tuple[Any, ...], Field] = {}
+        self._fine: set[int] = set()  # fields (of the declared entities) checked without a problem
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -498,6 +499,8 @@ class Resolver(MemberResolver):
     def _check_was(self, entity: Entity, cols: _Columns) -> None:
         """A `@was(old)` names a name the table or field no longer has: one still in use in the
         same scope would make the migration rename the wrong thing."""
+        if entity.was is None and all(f.was is None for f in entity.fields):
+            return  # (the common case)
         if entity.was is not None:
             taken = {e.name.lower() for e in self.entities.values()} | {
                 e.table_name.lower() for e in self.entities.values()}
@@ -513,6 +516,16 @@ class Resolver(MemberResolver):
                            help="@was gives the field's old name, one no field of the entity has now")
 
     def _check_field(self, entity: Entity, f: Field) -> None:
+        """Check a field; one that the parser shares between entities (equal fields are one
+        object) and that had nothing wrong is checked once, as its checks read only the field."""
+        if id(f) in self._fine:
+            return
+        problems = len(self.diagnostics)
+        self._check_one_field(entity, f)
+        if len(self.diagnostics) == problems:
+            self._fine.add(id(f))
+
+    def _check_one_field(self, entity: Entity, f: Field) -> None:
         at = self.path(entity.name, "field", f.name)
         if f.tags:
             self._check_tags(f.tags, (*at, "name"))
