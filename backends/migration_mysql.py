@@ -159,7 +159,7 @@ class MysqlMigration(MigrationRenderer):
         online = ", ALGORITHM=INSTANT" if self.online and change.new.nullable else ""
         # An AUTO_INCREMENT column must be a key from the start: its new primary key comes along.
         key = next((c for c in self.changes if c.kind == "add primary key" and c.table == change.table
-                    and change.new.identity and change.name in c.new.columns), None)
+                    and change.name in c.new.columns), None) if change.new.identity else None
         if key is not None:
             self.merged.add(id(key))
             online = f", ADD PRIMARY KEY ({self.column_list(key.new.columns)})"

@@ -156,9 +156,11 @@ class PostgresqlMigration(MigrationRenderer):
             if not self.existed(table):
                 continue
             for f in entity.fields:
-                before = self.old_column(table, f.name)
-                if not f.identity or before is None or not before.identity:
+                if not f.identity:
                     continue
+                before = self.old_column(table, f.name)
+                if before is None or not before.identity or (before.name == f.name and self.old_table(table) == table):
+                    continue  # (the same names: the same sequence)
                 if (before.identity == "serial") != (f.identity == "serial"):
                     continue  # the sequence was dropped, and the new one has its name
                 old_seq = sequence_name(self.old.physical(self.old_table(table)), self.old.physical(before.name))

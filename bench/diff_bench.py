@@ -9,8 +9,9 @@ OLD is compile_bench's spec of N entities (ten columns, one or two indexes each)
 with a default, the backfill case), drops 5% of the indexes and adds 5% entities (the next
 ones compile_bench would generate). Each dialect is run once first, unmeasured, to warm the
 file cache and Python's bytecode cache; the table shows the best of `--runs` wall times, the
-best CPU time (user + system: on a busy machine, closer to what the process would take
-alone) and the number of statements of the UP migration. `--allow-destructive` is passed so that no
+best CPU time (user + system of the process and of the child process that loads OLD on a
+second core, see schemac.parallel: on a busy machine, closer to what the work takes alone)
+and the number of statements of the UP migration. `--allow-destructive` is passed so that no
 hazard can make the command refuse (dropping an index loses no data anyway).
 Target (issue 5): under 1 second per process.
 """

@@ -171,12 +171,32 @@ class DiffResult:
 
 def diff_files(old: Sequence[str | os.PathLike[str]], new: Sequence[str | os.PathLike[str]], dialect: str, *,
                online: bool = False, strategy: str = "plain", batch_size: int = 1000,
-               directions: Sequence[str] = ("up", "down")) -> DiffResult:
+               directions: Sequence[str] = ("up", "down"), jobs: int = 1) -> DiffResult:
     """Load two versions of a spec and render the UP and DOWN migrations between them
-    (`strategy="expand-contract"`: the four files of schemac.backends.expand_contract)."""
+    (`strategy="expand-contract"`: the four files of schemac.backends.expand_contract).
+
+    With `jobs` > 1, large specs are loaded on two processes (see `schemac.parallel`); the
+    migrations and diagnostics are the same, but the result's `old` then holds OLD's resolved
+    schema only (no declared schema, source map or files). Only a program without threads
+    may ask for it.
+    """
+    if jobs > 1 and strategy == "plain":
+        from schemac import parallel
+
+        if _size(old) >= parallel.LOAD_THRESHOLD:
+            loaded_old, loaded_new = parallel.load_on_two_cores(old, new)
+            return diff_loaded(loaded_old, loaded_new, dialect, online=online, directions=directions)
     if strategy == "expand-contract":
         return expand_contract_loaded(load_files(old), load_files(new), dialect, batch_size=batch_size)
     return diff_loaded(load_files(old), load_files(new), dialect, online=online, directions=directions)
+
+
+def _size(paths: Iterable[str | os.PathLike[str]]) -> int:
+    """The bytes of the spec files of `paths` (without the files they import)."""
+    try:
+        return sum(p.stat().st_size for p in spec_files(paths))
+    except OSError:
+        return 0
 
 
 def expand_contract_loaded(old: LoadResult, new: LoadResult, dialect: str, *, batch_size: int = 1000) -> DiffResult:

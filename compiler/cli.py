@@ -418,7 +418,6 @@ def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: 
     from contextlib import ExitStack
 
     from schemac import api
-    from schemac.inspect import InspectError
     from schemac.revisions import RevisionError
 
     with ExitStack() as stack:
@@ -431,7 +430,10 @@ def _diff(specs: tuple[str, ...], url: str | None, dialect: str | None, online: 
                 raise click.UsageError(f"Path '{spec}' does not exist.")
         if url is None:
             assert dialect is not None
-            return api.diff_files([paths[0]], [paths[1]], dialect, online=online, directions=directions)
+            return api.diff_files([paths[0]], [paths[1]], dialect, online=online, directions=directions,
+                                  jobs=min(2, os.cpu_count() or 1))
+        from schemac.inspect import InspectError  # (only here: it loads the catalog model)
+
         try:
             return api.diff_database(url, [paths[0]], dialect, online=online)
         except InspectError as exc:

@@ -56,10 +56,16 @@ _MEMBERS = (("unique", "uniques"), ("foreign key", "foreign_keys"), ("check", "c
 
 @dataclass(frozen=True)
 class _Renames:
-    """How names of OLD map to names of NEW: entity names, and each OLD entity's columns."""
+    """How names of OLD map to names of NEW: entity names, and each OLD entity's columns;
+    `touched`, the OLD entities whose name or columns a rename changes."""
 
     entities: dict[str, str]
     columns: dict[str, dict[str, str]]
+    touched: frozenset[str] = frozenset()
+
+    def keep(self, entity: str, member: Any = None) -> bool:
+        """Whether no rename changes how NEW names `entity` (and `member`'s target)."""
+        return entity not in self.touched and not (isinstance(member, ForeignKey) and member.target in self.touched)
 
     def column(self, entity: str, name: str) -> str:
         return self.columns.get(entity, {}).get(name, name)
@@ -90,9 +96,10 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     out += [Change("rename table", to, None, before[name], after[to]) for name, to in moved.items()]
     pairs = [(before[name], after[name]) for name in before if name in after]
     pairs += [(before[name], after[to]) for name, to in moved.items()]
-    renames = _Renames({a.name: b.name for a, b in pairs},
-                       {a.name: _renamed({f.name: f for f in a.fields}, {f.name: f for f in b.fields})
-                        for a, b in pairs})
+    entities = {a.name: b.name for a, b in pairs}
+    columns = {a.name: _renamed({f.name: f for f in a.fields}, {f.name: f for f in b.fields}) for a, b in pairs}
+    touched = {a for a, b in entities.items() if a != b} | {a for a, moved in columns.items() if moved}
+    renames = _Renames(entities, columns, frozenset(touched))
     for a, b in pairs:
         out += _table(a, b, renames)
     return out
@@ -142,6 +149,8 @@ def _enums(old: tuple[Enum, ...], new: tuple[Enum, ...]) -> list[Change]:
 
 
 def _table(old: Entity, new: Entity, renames: _Renames) -> list[Change]:
+    if old == new and renames.keep(old.name) and all(renames.keep(old.name, fk) for fk in old.foreign_keys):
+        return []  # the common case, and the cheapest to see
     table = new.table_name
     out: list[Change] = []
     before = {f.name: f for f in old.fields}
@@ -157,7 +166,7 @@ def _table(old: Entity, new: Entity, renames: _Renames) -> list[Change]:
         if to in after:
             out += _column(table, before[name], after[to])
     old_pk = old.primary_key
-    if old_pk is not None:
+    if old_pk is not None and not renames.keep(old.name):
         old_pk = old_pk.model_copy(update={"columns": renames.columns_of(old.name, old_pk.columns)})
     if old_pk != new.primary_key:
         if old.primary_key is not None:
@@ -175,6 +184,8 @@ def _table(old: Entity, new: Entity, renames: _Renames) -> list[Change]:
 def _translated(member: Any, entity: str, renames: _Renames) -> Any:
     """An OLD key, foreign key or index as NEW names it after the renames (which the engine
     carries through them); a check's expression is compared as written."""
+    if renames.keep(entity, member):
+        return member
     if isinstance(member, Unique):
         return member.model_copy(update={"columns": renames.columns_of(entity, member.columns)})
     if isinstance(member, Index):
@@ -190,6 +201,8 @@ def _translated(member: Any, entity: str, renames: _Renames) -> Any:
 
 
 def _column(table: str, old: Field, new: Field) -> list[Change]:
+    if old == new:
+        return []
     return [Change(f"alter column {attribute}", table, new.name, getattr(old, attribute), getattr(new, attribute))
             for attribute in _COLUMN_ATTRIBUTES if getattr(old, attribute) != getattr(new, attribute)]
 

@@ -31,6 +31,14 @@ from schemac.dialects import DIALECTS  # noqa: E402,F401  (re-exported)
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def __eq__(self, other: object) -> bool:
+        """pydantic's equality (same class, same field values) without its bookkeeping for
+        private attributes, extras and generics, which no node has: the differ compares
+        every member of two large schemas."""
+        if type(other) is type(self):
+            return self.__dict__ == other.__dict__  # type: ignore[no-any-return]
+        return False if isinstance(other, BaseModel) else NotImplemented
+
 
 class Sensitivity(StrEnum):
     PUBLIC = "public"

@@ -183,7 +183,8 @@ class MemberResolver:
                     if cols is None:
                         ok = False
                         continue
-                    columns.extend(IndexColumn(column=x, descending=c.descending) for x in cols)
+                    columns.extend(c if x == c.column and c.expression is None else
+                                   IndexColumn(column=x, descending=c.descending) for x in cols)
                     parts.extend(cols)
                 else:
                     tree = self.check_expression(entity, c.expression or "", (*at, "column", c.expression),
@@ -230,11 +231,13 @@ class MemberResolver:
             if cols is None:
                 ok = False
                 continue
-            order.extend(OrderItem(column=c, descending=o.descending) for c in cols)
+            order.extend(o if c == o.column else OrderItem(column=c, descending=o.descending) for c in cols)
         if pattern.limit is not None and pattern.limit < 1:
             self.error("R136", "the limit must be at least 1", at)
         if not ok:
             return None
+        if _same_items(preds, pattern.predicates) and _same_items(order, pattern.order_by):
+            return pattern  # (its columns were columns already)
         return AccessPattern(name=pattern.name, predicates=tuple(preds), order_by=tuple(order),
                              limit=pattern.limit, doc=pattern.doc)
 
@@ -274,6 +277,10 @@ class MemberResolver:
         if lhs is None or rhs is None:
             return None
         return dep.model_copy(update={"determinant": lhs, "dependent": rhs})
+
+
+def _same_items(items: list[Any], given: tuple[Any, ...]) -> bool:
+    return len(items) == len(given) and all(a is b for a, b in zip(items, given, strict=True))
 
 
 def _expression_label(tree: Any) -> str:

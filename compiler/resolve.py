@@ -77,6 +77,11 @@ class Resolver(MemberResolver):
         self._explicit: set[str] = set()  # constraint names given in the spec, lower-cased
         self._key_stack: list[str] = []
         self.names = NameRegistry()
+        # Columns by what they are made of: fields repeat across entities (the parser shares
+        # equal ones), and their columns are immutable, so equal columns are one object.
+        self._plain: dict[int, tuple[Field, Field]] = {}
+        self._ref_cols: dict[tuple[Any, ...], Field] = {}
+        self._fine: set[int] = set()  # fields (of the declared entities) checked without a problem
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -171,9 +176,13 @@ class Resolver(MemberResolver):
                 names.append(colname)
                 # a renamed ref's columns were named after its old name, unless @columns names them
                 was = f"{f.was}_{target_col.name}" if f.was and not f.ref.columns else None
-                col = Field(name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc,
-                            tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                            overrides=target_col.overrides, was=was)
+                key = (colname, id(target_col), f.nullable, f.doc, f.tags, f.tenant, f.denormalized, was)
+                shared = self._ref_cols.get(key)
+                if shared is None or shared.type is not target_col.type or shared.overrides is not target_col.overrides:
+                    shared = self._ref_cols[key] = Field(
+                        name=colname, type=target_col.type, nullable=f.nullable, doc=f.doc, tags=f.tags,
+                        tenant=f.tenant, denormalized=f.denormalized, overrides=target_col.overrides, was=was)
+                col = shared
                 existing = produced.get(colname)
                 if existing is None and colname in declared:
                     existing = self._plain_column(entity, entity.field(colname))  # type: ignore[arg-type]
@@ -192,9 +201,12 @@ class Resolver(MemberResolver):
     def _plain_column(self, entity: Entity, f: Field) -> Field:
         """The column of a plain field: the field without its key, index and check flags."""
         if f.primary_key or f.unique or f.indexed or f.checks:
-            return Field(name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default,
-                         doc=f.doc, tags=f.tags, tenant=f.tenant, denormalized=f.denormalized,
-                         overrides=f.overrides, was=f.was)
+            shared = self._plain.get(id(f))
+            if shared is None or shared[0] is not f:
+                shared = self._plain[id(f)] = (f, Field(
+                    name=f.name, type=f.type, nullable=f.nullable, identity=f.identity, default=f.default, doc=f.doc,
+                    tags=f.tags, tenant=f.tenant, denormalized=f.denormalized, overrides=f.overrides, was=f.was))
+            return shared[1]
         return f
 
     def _ref_columns(self, entity: Entity, f: Field) -> list[tuple[str, Field]]:
@@ -487,6 +499,8 @@ class Resolver(MemberResolver):
     def _check_was(self, entity: Entity, cols: _Columns) -> None:
         """A `@was(old)` names a name the table or field no longer has: one still in use in the
         same scope would make the migration rename the wrong thing."""
+        if entity.was is None and all(f.was is None for f in entity.fields):
+            return  # (the common case)
         if entity.was is not None:
             taken = {e.name.lower() for e in self.entities.values()} | {
                 e.table_name.lower() for e in self.entities.values()}
@@ -502,6 +516,16 @@ class Resolver(MemberResolver):
                            help="@was gives the field's old name, one no field of the entity has now")
 
     def _check_field(self, entity: Entity, f: Field) -> None:
+        """Check a field; one that the parser shares between entities (equal fields are one
+        object) and that had nothing wrong is checked once, as its checks read only the field."""
+        if id(f) in self._fine:
+            return
+        problems = len(self.diagnostics)
+        self._check_one_field(entity, f)
+        if len(self.diagnostics) == problems:
+            self._fine.add(id(f))
+
+    def _check_one_field(self, entity: Entity, f: Field) -> None:
         at = self.path(entity.name, "field", f.name)
         if f.tags:
             self._check_tags(f.tags, (*at, "name"))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import posixpath
 import subprocess
-import tarfile
 from pathlib import Path
 
 
@@ -70,6 +69,8 @@ def checkout(rev: str, path: str, into: Path) -> Path:
         archive = _git("-C", top, "archive", "--format=tar", rev, "--", *names)
         if archive.returncode != 0:
             raise RevisionError(f"git archive {rev} failed: {archive.stderr.decode().strip()}")
+        import tarfile  # (only here: importing it costs a `schemac diff` of files a few ms)
+
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(into, filter="data")
     return into / path

@@ -61,9 +61,18 @@ _HEADER = frozenset({"ATTR", "ATTR_ARGS", "STRING", "LONG_STRING"})
 Token = tuple[str, str, int, int]  # kind, text, start, end
 
 
+# The kind of each group of _TOKEN by number: the groups are the alternatives, and none holds
+# another, so the one that matched is a match's `lastindex` (cheaper to ask than `lastgroup`).
+_KINDS = [""] * (_TOKEN.groups + 1)
+for _kind, _number in _TOKEN.groupindex.items():
+    _KINDS[_number] = _kind
+assert _TOKEN.groups == len(_TOKEN.groupindex)
+
+
 def tokenize(text: str, start: int = 0) -> list[tuple[str, str, int, int]]:
     """Every token from `start` on, ending with an END token."""
-    out: list[Token] = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end())  # type: ignore[misc,arg-type]
+    kinds = _KINDS
+    out: list[Token] = [(kinds[m.lastindex], m[m.lastindex], m.start(m.lastindex), m.end())  # type: ignore[index,arg-type]
                         for m in _TOKEN.finditer(text, start)]
     end = len(text)
     out.append(("END", "", end, end))
@@ -294,9 +303,10 @@ class FastParser:
         return self.b.entity_decl((start, self.last_end), children)
 
     def member(self) -> Any:
-        tok = self.peek()
+        toks, i = self.toks, self.i
+        tok = toks[i]
         kind, word = tok[0], tok[1]
-        follow = self.peek(1)[0]
+        follow = toks[i + 1][0]
         if follow == "COLON" or kind == "QUOTED_NAME":
             return self.field()
         if kind != "NAME":
@@ -349,9 +359,10 @@ class FastParser:
         return self.b.field((first[2], self.last_end), children)
 
     def field_type(self) -> Any:
-        tok = self.peek()
+        toks, i = self.toks, self.i
+        tok = toks[i]
         start = tok[2]
-        if tok[0] == "NAME" and tok[1] in ("ref", "many") and self.peek(1)[0] in _WORD:
+        if tok[0] == "NAME" and tok[1] in ("ref", "many") and toks[i + 1][0] in _WORD:
             self.take()
             target = self.name()
             if tok[1] == "many":
@@ -367,12 +378,13 @@ class FastParser:
                 return self.b.nullable_ref((start, self.last_end), children)
             return self.b.ref((start, self.last_end), children)
         if tok[0] == "NAME" and tok[1] not in KEYWORDS and tok[1].lower() not in _SORT:
-            self.i += 1
+            self.i = i = i + 1
             self.last_end = tok[3]
             children = [self.b.name((start, tok[3]), [tok])]
         else:
             children = [self.name(keywords_ok=False)]
-        if self.toks[self.i][0] == "LPAR":
+            i = self.i
+        if toks[i][0] == "LPAR":
             paren = self.take()[2]
             numbers = [self.integer()]
             while self.toks[self.i][0] == "COMMA":

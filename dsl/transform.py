@@ -189,10 +189,13 @@ class Builder(AttributeReader):
         spec: TypeSpec = children[1]
         if len(children) == 2 and spec.kind == "type":  # the common case: no attributes
             start, end = span
-            return Member("field", name[0], Field(name=name[0], type=_type(spec.name[0], spec.params),
-                                                  nullable=spec.nullable),
-                          start, end, [((), start, end), (("name",), name[1], name[2]),
-                                       (("type",), spec.start, spec.end)])
+            plain = (name[0], spec.name[0], spec.params, spec.nullable)
+            value = _PLAIN_FIELDS.get(plain)
+            if value is None:
+                value = _PLAIN_FIELDS[plain] = Field(name=name[0], type=_type(spec.name[0], spec.params),
+                                                     nullable=spec.nullable)
+            return Member("field", name[0], value, start, end, [((), start, end), (("name",), name[1], name[2]),
+                                                               (("type",), spec.start, spec.end)])
         rest = children[2:]
         extra: list[Member] = []
         if rest and isinstance(rest[-1], list):
@@ -291,7 +294,7 @@ class Builder(AttributeReader):
     def index_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         name = children[0]
         desc = bool(children[1]) if len(children) > 1 else False
-        return IndexColumn(column=name[0], descending=desc), name
+        return _shared(IndexColumn, column=name[0], descending=desc), name
 
     def expr_item(self, span: Span2, children: list[Any]) -> tuple[IndexColumn, Name]:
         tok = children[0]
@@ -388,7 +391,7 @@ class Builder(AttributeReader):
         return children
 
     def eq(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
-        return Predicate(column=children[0][0], op="=", values=(children[1],)), children[0]
+        return _shared(Predicate, column=children[0][0], op="=", values=(children[1],)), children[0]
 
     def range(self, span: Span2, children: list[Any]) -> tuple[Predicate, Name]:
         op = children[1][1]
@@ -423,7 +426,7 @@ class Builder(AttributeReader):
 
     def order_item(self, span: Span2, children: list[Any]) -> tuple[OrderItem, Name]:
         desc = bool(children[1]) if len(children) > 1 else False
-        return OrderItem(column=children[0][0], descending=desc), children[0]
+        return _shared(OrderItem, column=children[0][0], descending=desc), children[0]
 
     def limit(self, span: Span2, children: list[Token]) -> int:
         return int(children[0][1])
@@ -613,6 +616,7 @@ _TYPES: dict[tuple[str, tuple[int, ...]], Type] = {}
 # Fields by everything they were written with (name, type, attribute texts, documentation),
 # for the fields that had nothing wrong with them; the models are immutable, so they are shared.
 _FIELDS: dict[tuple[Any, ...], Field] = {}
+_PLAIN_FIELDS: dict[tuple[str, str, tuple[int, ...], bool], Field] = {}  # and those without attributes
 
 
 def _type(name: str, params: tuple[int, ...]) -> Type:
@@ -622,6 +626,19 @@ def _type(name: str, params: tuple[int, ...]) -> Type:
     if ty is None:
         ty = _TYPES[key] = Type(name=name, params=params)
     return ty
+
+
+_SHARED: dict[tuple[Any, ...], Any] = {}  # small nodes by class and field values (strings, flags)
+
+
+def _shared(cls: type[Any], **values: Any) -> Any:
+    """One instance of `cls` per set of field values, like `_type`: for the small nodes that
+    specs repeat (an index column, an access pattern's `code = ?`)."""
+    key = (cls, *values.items())
+    node = _SHARED.get(key)
+    if node is None:
+        node = _SHARED[key] = cls(**values)
+    return node
 
 
 def _names(names: list[Name]) -> tuple[str, ...]:

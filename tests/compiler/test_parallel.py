@@ -102,3 +102,78 @@ def test_the_cli_uses_two_processes_for_large_specs(tmp_path):
     result = api.compile_files([spec], "postgresql", jobs=2)
     assert result.ok and result.load.schema is None  # the parallel path leaves no resolved model
     assert result.sql == api.compile_files([spec], "postgresql").sql
+
+
+# -- schemac diff: OLD loaded in a child process ----------------------------------------------------
+
+from diff_bench import second_version  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, object]:
+    folder = tmp_path_factory.mktemp("versions")
+    old, new = folder / "old.schema", folder / "new.schema"
+    old.write_text(generate(400))
+    new.write_text(second_version(400))
+    assert old.stat().st_size >= parallel.LOAD_THRESHOLD
+    return old, new
+
+
+def same_diff(old, new, dialect: str) -> api.DiffResult:
+    """The diff on two processes, checked against the sequential one; returns the former."""
+    sequential = api.diff_files([old], [new], dialect)
+    on_two = api.diff_files([old], [new], dialect, jobs=2)
+    assert [(d.code, d.message, str(d.span)) for d in on_two.diagnostics] == \
+        [(d.code, d.message, str(d.span)) for d in sequential.diagnostics]
+    assert (on_two.pair is None) == (sequential.pair is None)
+    if sequential.pair is not None:
+        assert on_two.pair.up.sql == sequential.pair.up.sql
+        assert on_two.pair.down.sql == sequential.pair.down.sql
+    return on_two
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_diff_loads_old_in_a_child_and_gives_the_same_migrations(versions, dialect):
+    old, new = versions
+    result = same_diff(old, new, dialect)
+    assert result.old.declared is None  # the child's: the resolved schema only
+    assert same_diff(new, old, dialect).old.declared is None
+
+
+def test_old_with_diagnostics_is_loaded_sequentially(versions, tmp_path):
+    old, new = versions
+    broken = tmp_path / "broken.schema"
+    broken.write_text(old.read_text().replace("ref e5 ", "ref e5x ", 2))
+    result = same_diff(broken, new, "postgresql")
+    assert result.pair is None and result.old.declared is not None
+    assert same_diff(new, broken, "postgresql").pair is None  # NEW with errors: reported as ever
+
+
+def test_a_failing_child_falls_back_to_loading_old_here(versions, monkeypatch):
+    old, new = versions
+
+    def fail(self, obj):
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(parallel._SharingPickler, "dump", fail)
+    assert same_diff(old, new, "sqlite").old.declared is not None
+
+
+def test_small_specs_are_diffed_in_one_process(tmp_path):
+    old, new = tmp_path / "old.schema", tmp_path / "new.schema"
+    old.write_text(generate(20))
+    new.write_text(second_version(20))
+    assert same_diff(old, new, "mysql").old.declared is not None
+
+
+def test_shared_nodes_come_back_equal(versions):
+    import io
+    import pickle
+
+    schema = api.load_files([versions[0]]).schema
+    buffer = io.BytesIO()
+    parallel._SharingPickler(buffer).dump(schema)
+    back = pickle.loads(buffer.getvalue())
+    assert back == schema
+    fields = [f for e in back.entities for f in e.fields]
+    assert len({id(f) for f in fields}) == len(set(fields)) < len(fields)  # equal fields are one object
