@@ -117,6 +117,10 @@ class SqlRenderer:
 
     # -- types and defaults ----------------------------------------------------------------------
 
+    def stored_type_sql(self, entity: Entity, f: Field) -> str:
+        """The column's type as the catalog has it (PostgreSQL's serial is an integer column)."""
+        return self.type_sql(entity, f)
+
     def type_sql(self, entity: Entity, f: Field) -> str:
         if f.overrides:
             override = f.override(self.name)

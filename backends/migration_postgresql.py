@@ -312,7 +312,8 @@ class PostgresqlMigration(MigrationRenderer):
 
     def old_sequence(self, table: str | None, column: str | None) -> str:
         """The name of the sequence of a column of NEW, as OLD has it (`finish` renames it last)."""
-        return sequence_name(self.old.physical(self.old_table(table)), self.old.physical(self.old_name(table, column or "")))
+        return sequence_name(self.old.physical(self.old_table(table)),
+                             self.old.physical(self.old_name(table, column or "")))
 
     def alter_column_doc(self, change: Change) -> None:
         self.out.body.append(f"COMMENT ON COLUMN {self.q(change.table or '')}.{self.q(change.name or '')} "

@@ -41,7 +41,8 @@ NON_DETERMINISTIC = ("CurrentTimestamp", "CurrentDate", "CurrentTime", "Uuid", "
 @lru_cache(maxsize=1)
 def _register_sqlglot_dialect() -> None:
     """sqlglot writes `x ~ 'p'` as REGEXP_LIKE(), which MariaDB lacks (both engines have the
-    REGEXP operator), and `DATE '...'` as a CAST, which they store otherwise. Defining the subclass registers it with sqlglot, once."""
+    REGEXP operator), and `DATE '...'` as a CAST, which they store otherwise. Defining the
+    subclass registers it with sqlglot, once."""
     from sqlglot import exp
     from sqlglot.dialects.mysql import MySQL
 

@@ -66,7 +66,7 @@ class PostgresqlRenderer(SqlRenderer):
     def stored_type_sql(self, entity: Entity, f: Field) -> str:
         """The column's type as the catalog has it: a serial column is an integer column
         (SERIAL is only a shorthand of CREATE TABLE)."""
-        return super().type_sql(entity, f)
+        return SqlRenderer.type_sql(self, entity, f)
 
     def identity_sql(self, entity: Entity, f: Field) -> str:
         return "" if f.identity == "serial" else super().identity_sql(entity, f)
