@@ -191,8 +191,6 @@ def load_on_two_cores(old: Sequence[str | os.PathLike[str]],
         _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         return load_files(old), loaded_new
-    from schemac.dsl.source import SourceMap
-
     return LoadResult(None, pickle.loads(data), SourceMap(), []), loaded_new
 
 
