@@ -101,13 +101,14 @@ def _register_sqlglot_dialect() -> None:
         class Generator(SQLite.Generator):  # type: ignore[valid-type,misc]
             def not_sql(self, expression: exp.Not) -> str:
                 inner = expression.this
-                if isinstance(inner, negatable):
+                if isinstance(inner, negatable):  # `x IN (...)`: `x NOT IN (...)`
                     left, whole = self.sql(inner, "this"), self.sql(inner)
-                    keyword = whole[len(left):].split(" ", 2)[1] if whole.startswith(left + " ") else ""
-                    if keyword.upper() == "IS":
-                        return f"{left} IS NOT {whole[len(left) + 4:]}"
-                    if keyword and keyword.upper() == type(inner).__name__.upper():
-                        return f"{left} NOT {whole[len(left) + 1:]}"
+                    rest = whole[len(left) + 1:] if whole.startswith(left + " ") else ""
+                    word = rest.split(" ", 1)[0].upper()
+                    if word == "IS":
+                        return f"{left} IS NOT {rest[3:]}"
+                    if word == type(inner).__name__.upper():
+                        return f"{left} NOT {rest}"
                 return str(super().not_sql(expression))
 
 

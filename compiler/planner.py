@@ -8,9 +8,8 @@
 2. drop tables (a table before the tables it refers to), whose foreign keys may depend on
    the keys dropped next;
 3. drop checks, indexes and unique keys, then primary keys; drop columns (those of a table
-   that loses them all after the new ones are added, in step 5), then rename
-   tables and columns (`@was`): what runs before names them as OLD does, what runs after as
-   NEW does;
+   that loses them all after the new ones are added, in step 5); then rename tables and
+   columns (`@was`): what runs before names them as OLD does, what runs after as NEW does;
 4. create enums and add their values; rebuild the enums that lose or reorder values;
 5. create tables (a table after the tables it refers to), add and alter columns;
 6. add primary keys, unique keys, checks and indexes, then foreign keys;
