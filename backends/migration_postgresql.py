@@ -23,6 +23,7 @@ from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
 from schemac.ir import Entity, Field
 from schemac.planner import plan
+from schemac.raw_objects import statements
 
 LOCK_TIMEOUT = "5s"  # under --online (squawk's require-lock-timeout)
 
@@ -36,6 +37,7 @@ class PostgresqlMigration(MigrationRenderer):
         self.retyped: set[tuple[str | None, str | None]] = set()
         self.after_title = "Outside the transaction (--online): each statement locks no writes for long."
         self._writers: list[Change] | None = None
+        self.function_bodies_unchecked = False
 
     def plan(self, changes: list[Change]) -> list[Change]:
         changes = super().plan(changes)
@@ -167,6 +169,16 @@ class PostgresqlMigration(MigrationRenderer):
                 new_seq = sequence_name(self.new.physical(table), self.new.physical(f.name))
                 if old_seq != new_seq:
                     self.out.body.append(f"ALTER SEQUENCE {self.q(old_seq)} RENAME TO {self.q(new_seq)};")
+
+    def add_sql(self, change: Change) -> None:
+        """As the DDL does, function bodies are checked when called, not when created: a
+        function may read what a later block creates."""
+        if not self.function_bodies_unchecked and \
+                any(s.kind in ("function", "procedure") for s in statements(change.new.sql, self.dialect)):
+            self.function_bodies_unchecked = True
+            self.out.body.append("-- Function bodies are checked when called, until the transaction ends.\n"
+                                 "SET LOCAL check_function_bodies = false;")
+        super().add_sql(change)
 
     def add_enum(self, change: Change) -> None:
         self.out.body.append(self.new.enum_sql(change.new))

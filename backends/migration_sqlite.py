@@ -57,6 +57,11 @@ class SqliteMigration(MigrationRenderer):
                 out.add(entity.table_name)
         return {t for t in out if self.existed(t) and t in self.new_tables}
 
+    def tables_touched(self, changes: list[Change]) -> set[str]:
+        """The tables rebuilt as well: a rebuild drops the table's triggers."""
+        return super().tables_touched(changes) | {self.old_table(t) for t in self.tables_to_rebuild(changes)} \
+            | self.tables_to_rebuild(changes)
+
     def simple_column(self, change: Change) -> bool:
         """Whether ALTER TABLE ADD COLUMN gives the table a fresh CREATE TABLE would: the
         column goes last, has no constraint, comment or implied check, and a constant default

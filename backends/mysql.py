@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from schemac import expressions
 from schemac.backends.base import Namespace, SqlRenderer
-from schemac.ir import Action, Entity, Enum, Field, Index, IndexColumn
+from schemac.ir import Action, Entity, Enum, Field, Index, IndexColumn, RawSql
 
 MAX_KEY_BYTES = 3072  # InnoDB, DYNAMIC row format
 MAX_ROW_BYTES = 65535  # all columns but BLOB/TEXT/JSON, which count a few bytes each
@@ -360,16 +360,14 @@ class MysqlRenderer(SqlRenderer):
         return int(width(f.type.params)) if callable(width) else int(width)
 
 
-    def raw_sql(self, before_tables: bool) -> list[str]:
+    def raw_block(self, raw: RawSql) -> str:
         """A block with a compound statement (a trigger or routine body, BEGIN ... END) is
         wrapped in DELIMITER lines, as the mysql client needs to read it whole."""
-        out = []
-        for text in super().raw_sql(before_tables):
-            if re.search(r"\bBEGIN\b", text, re.I) and re.search(r"\bEND\b", text, re.I):
-                head, _, body = text.partition("\n")
-                text = f"{head}\nDELIMITER $$\n{body.rstrip().rstrip(';')}$$\nDELIMITER ;"
-            out.append(text)
-        return out
+        text = super().raw_block(raw)
+        if re.search(r"\bBEGIN\b", text, re.I) and re.search(r"\bEND\b", text, re.I):
+            head, _, body = text.partition("\n")
+            text = f"{head}\nDELIMITER $$\n{body.rstrip().rstrip(';')}$$\nDELIMITER ;"
+        return text
 
 @cache
 def _non_deterministic(text: str) -> bool:

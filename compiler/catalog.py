@@ -493,8 +493,9 @@ PG_AGGREGATE = """'CREATE AGGREGATE ' || quote_ident(p.proname) || '(' || pg_get
   || coalesce(', FINALFUNC = ' || nullif(a.aggfinalfn, 0)::regproc, '')
   || coalesce(', COMBINEFUNC = ' || nullif(a.aggcombinefn, 0)::regproc, '')
   || coalesce(', INITCOND = ' || quote_literal(a.agginitval), '') || ')'"""
-# Extensions and domains first (the tables may use them), then functions, aggregates (made of
-# functions), views and triggers; an extension's own objects are its.
+# Extensions first, then domains and functions in creation order (a domain's check may call
+# a function, a function may take a domain), aggregates (made of functions), views and
+# triggers; an extension's own objects are its.
 PG_OBJECTS = f"""
 SELECT kind, name, definition, sql FROM (
   SELECT 0 AS rank, e.oid::int8 AS ord, 'extension' AS kind, e.extname::text AS name,
@@ -503,7 +504,7 @@ SELECT kind, name, definition, sql FROM (
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
   WHERE n.nspname = current_schema()
   UNION ALL
-  SELECT 0, t.oid::int8, 'domain', t.typname::text, {PG_DOMAIN}, {PG_DOMAIN}
+  SELECT 1, t.oid::int8, 'domain', t.typname::text, {PG_DOMAIN}, {PG_DOMAIN}
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = current_schema() AND t.typtype = 'd'
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')

@@ -43,6 +43,7 @@ _SEQUENCE_OPTION = re.compile(
     r"|\bNO\s+(?:CYCLE|MINVALUE|MAXVALUE)\b|\bCYCLE\b|\bOWNED\s+BY\s+(?P<owner>\S+)", re.I)
 _LEADING_COMMENTS = re.compile(r"(\s*(--[^\n]*\n|/\*.*?\*/))*", re.S)
 _PG_NAME = r'((?:\w+\.)?(?:"(?:[^"]|"")+"|\w+))'  # a PostgreSQL name, maybe schema-qualified
+_ON_AN_OBJECT = re.compile(r"\s*(COMMENT\s+ON|GRANT|REVOKE|SECURITY\s+LABEL)\b", re.I)  # statements about an object
 _ALTER_TABLE = re.compile(r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:\"[^\"]+\"|`[^`]+`|[\w$]+)"
                           r"(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+))?)", re.I)
 _MULTI_VALUED = re.compile(r"AS ARRAY<(.+?)>\)")  # how sqlglot writes MySQL's `CAST(... AS t ARRAY)`
@@ -156,9 +157,11 @@ class Importer:
         finally:
             quiet.setLevel(level)
         # A statement of no known kind (a DO block creating an extension...) that comes before
-        # some table is created before the tables, as in the file.
+        # some table is created before the tables, as in the file -- but not one that comments
+        # on or grants an object, which may be a table's index or column: it is after them.
         self.objects = [dataclasses.replace(o, before_tables=True)
-                        if o.kind == "statement" and at < last_table and i not in self.late else o
+                        if o.kind == "statement" and at < last_table and i not in self.late
+                        and not _ON_AN_OBJECT.match(o.sql) else o
                         for i, (o, at) in enumerate(zip(self.objects, self.object_lines, strict=True))]
         for name, lines in others.items():
             count = f"{len(lines)} statement{'s' * (len(lines) > 1)}"

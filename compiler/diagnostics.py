@@ -76,6 +76,7 @@ CODES: dict[str, str] = {
     "M504": "migration removes an enum value",
     "M505": "migration step checked against existing rows",
     "M506": "drop and add that look like a rename",
+    "M507": "migration leaves a raw SQL statement done",
     "B601": "name shortened for the dialect",
     "B602": "feature not supported by the dialect",
     "B603": "comment truncated",

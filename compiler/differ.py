@@ -2,8 +2,11 @@
 
 `diff(old, new)` compares two resolved schemas member by member and returns the operations
 that turn OLD into NEW: tables, columns and each column attribute, keys, foreign keys,
-checks, indexes, enums and their values, comments. Members are matched by name (a table by
-its physical name, a constraint or an index by its resolved name).
+checks, indexes, enums and their values, comments, and `sql` blocks. Members are matched by
+name (a table by its physical name, a constraint or an index by its resolved name, a block by
+the name the spec gives it). A block that changes in any way (its SQL, its dialects, whether
+it comes before the tables) is dropped and added again: which dialects that concerns, and
+what else must be recreated with it, is the migration renderer's to say.
 
 A rename is never guessed: it is stated in the spec with `@was(old_name)` on an entity or a
 field. A table of NEW whose `was` is a table of OLD that NEW no longer has is that table,
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemac.diagnostics import Diagnostic, Severity
-from schemac.ir import Entity, Enum, Field, ForeignKey, Index, Schema, Unique
+from schemac.ir import Entity, Enum, Field, ForeignKey, Index, RawSql, Schema, Unique
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,15 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     renames = _Renames(entities, columns, frozenset(touched))
     for a, b in pairs:
         out += _table(a, b, renames)
+    return out + _raw_sql(old.raw_sql, new.raw_sql)
+
+
+def _raw_sql(old: tuple[RawSql, ...], new: tuple[RawSql, ...]) -> list[Change]:
+    """`sql` blocks by name: one that changes is dropped and added again."""
+    before = {r.name: r for r in old}
+    after = {r.name: r for r in new}
+    out = [Change("drop sql", None, name, r, None) for name, r in before.items() if after.get(name) != r]
+    out += [Change("add sql", None, name, None, r) for name, r in after.items() if before.get(name) != r]
     return out
 
 

@@ -15,6 +15,10 @@
 6. add primary keys, unique keys, checks and indexes, then foreign keys;
 7. drop enums; change comments.
 
+`sql` blocks (views, triggers, functions...) are undone before step 1 and run again after step
+7; those that come before the tables (domains, sequences...) are run between steps 4 and 5
+and undone before the enums are dropped (see `_raw_phase`).
+
 Each step leaves a schema the engine accepts, so on an engine without transactional DDL
 (MySQL) a failure stops at a consistent state. Inside a phase, tables follow their foreign
 keys (schemac.graph, which uses networkx to break cycles) and otherwise keep the diff's order.
@@ -34,6 +38,7 @@ from schemac.graph import dependency_order
 from schemac.ir import INTEGER_TYPES, Entity, Schema, Type
 
 PHASES: dict[str, int] = {
+    "drop sql": 5,  # a view or trigger that the changes below could break; see `_raw_phase`
     "drop foreign key": 10,
     "drop table": 15,
     "drop check": 20, "drop index": 20, "drop unique": 20,
@@ -54,6 +59,7 @@ PHASES: dict[str, int] = {
     "add foreign key": 70,
     "drop enum": 80,
     "alter enum comment": 90, "alter table comment": 90,
+    "add sql": 95,
 }
 
 
@@ -67,9 +73,16 @@ def plan(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Change]:
     removal = _creation_rank(old)
 
     emptied = _emptied_tables(old, out)
+    readded = {c.name for c in out if c.kind == "add sql"}
+    old_blocks = {r.name: i for i, r in enumerate(old.raw_sql)}
+    new_blocks = {r.name: i for i, r in enumerate(new.raw_sql)}
 
     def key(c: Change) -> tuple[int, int, int]:
         phase = PHASES[c.kind]
+        if c.kind == "drop sql":  # the last block first
+            return _raw_phase(c, c.name in readded), -old_blocks.get(c.name or "", 0), rank[id(c)]
+        if c.kind == "add sql":
+            return _raw_phase(c, True), new_blocks.get(c.name or "", 0), rank[id(c)]
         if c.kind == "drop column" and c.table in emptied:
             phase = PHASES["alter column type"] + 1  # after the new columns: MySQL keeps one at least
         if c.kind == "drop table":
@@ -79,6 +92,19 @@ def plan(old: Schema, new: Schema, changes: Iterable[Change]) -> list[Change]:
         return phase, 0, rank[id(c)]
 
     return sorted(out, key=key)
+
+
+def _raw_phase(change: Change, readded: bool) -> int:
+    """Where an `sql` block goes. A block after the tables (a view, a trigger) is undone
+    first and run last. One before them (a domain, a sequence, a function a default calls) is
+    run after the enums are created and before the tables; undone after the tables and columns
+    that use it are dropped and before the enums are, when it goes away, or just before it is
+    run again when it changes."""
+    if not (change.old or change.new).before_tables:
+        return PHASES[change.kind]
+    if change.kind == "add sql":  # after the enums (a domain over one), before the tables
+        return PHASES["drop enum value"] + 2
+    return PHASES["drop enum value"] + 1 if readded else PHASES["drop enum"] - 5
 
 
 def _emptied_tables(old: Schema, changes: list[Change]) -> set[str]:

@@ -229,7 +229,7 @@ class Reverser:
 
     def functions_tables_call(self) -> set[str]:
         """The functions the tables' defaults, generated columns, checks and indexes call,
-        lower-cased."""
+        and those the objects created before the tables call (a domain's check), lower-cased."""
         functions = {o.name.lower() for o in self.catalog.objects if o.kind == "function"}
         if not functions:
             return set()
@@ -238,6 +238,7 @@ class Reverser:
                               *(c.definition for c in t.checks),
                               *(i.definition or "" for i in t.indexes), *(i.predicate for i in t.indexes),
                               *(p.expression for i in t.indexes for p in i.parts)] if text]
+        texts += [o.sql for o in self.catalog.objects if o.kind in EARLY]
         called = {m.group(1).lower() for text in texts for m in re.finditer(r'"?([\w$]+)"?\s*\(', text)}
         return functions & called
 

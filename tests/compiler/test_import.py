@@ -820,3 +820,21 @@ def test_postgresql_exclusion_constraints_keep_their_table(tmp_path: Path) -> No
     for table, name in (("booking", "no_double"), ("slot", "one_slot")):
         assert any(f"table '{table}' is kept verbatim as raw SQL" in n and f"EXCLUDE constraint {name}" in n
                    for n in result.notes), result.notes
+
+
+@pytest.mark.postgresql
+def test_postgresql_what_comes_before_the_tables_keeps_its_order(tmp_path: Path) -> None:
+    """A function that a domain's check calls comes before the tables with the domain, and
+    a domain over an enum comes after the enum (sqldef: FunctionBeforeDomain_DomainCheck,
+    TypeBeforeDomain_DomainType); a comment on an index that precedes a later table stays
+    after the tables (sqldef: DropTableWithQuotedIndexComment)."""
+    path = tmp_path / "dump.sql"
+    path.write_text("CREATE FUNCTION is_email(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT t LIKE "
+                    "'%@%' $$;\nCREATE DOMAIN email AS text CHECK (is_email(VALUE));\n"
+                    "CREATE TYPE color AS ENUM ('red', 'green');\nCREATE DOMAIN primary_color AS color;\n"
+                    "CREATE TABLE t1 (id int PRIMARY KEY, e email, c primary_color);\n"
+                    'CREATE INDEX "MyIndex" ON t1 (id);\nCOMMENT ON INDEX "MyIndex" IS \'quoted\';\n'
+                    "CREATE TABLE t2 (id int PRIMARY KEY);\n")
+    result = round_trip(path, "postgresql")
+    assert 'sql is_email for postgresql @before_tables """' in result.text
+    assert re.search(r'sql statement_\d+ for postgresql """\n  COMMENT ON INDEX "MyIndex"', result.text)
