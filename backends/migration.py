@@ -223,8 +223,9 @@ class MigrationRenderer:
                                                     "rename column", "rename table", "drop table"})
 
     def raw_sql_changes(self, changes: list[Change]) -> list[Change]:
-        """The changes with the `sql` blocks' reduced to this dialect's, and with the blocks
-        recreated that depend on what changes: a block that names an object a changed block
+        """The changes with the `sql` blocks' reduced to this dialect's (a block that only
+        changes its name is no change), and with the blocks recreated that depend on what
+        changes: a block that names an object a changed block
         creates (a view on a changed view, a trigger calling a changed function), and a view,
         trigger, rule, policy or index on a table that `tables_touched` says a change breaks
         them on. A block that comes before the tables is only recreated when it changes."""
@@ -234,6 +235,11 @@ class MigrationRenderer:
         for name in [n for n in dropped if n in added]:  # changed for other dialects only
             if (dropped[name].sql, dropped[name].before_tables) == (added[name].sql, added[name].before_tables):
                 del dropped[name], added[name]
+        fresh = {(r.sql, r.before_tables): n for n, r in added.items() if n not in dropped}
+        for name in [n for n in dropped if n not in added]:  # only renamed (an import numbers statements)
+            twin = fresh.pop((dropped[name].sql, dropped[name].before_tables), None)
+            if twin is not None:
+                del dropped[name], added[twin]
         out = [c for c in changes if c.kind not in ("drop sql", "add sql")]
         gone = {s.bare_name for r in dropped.values() for s in statements(r.sql, d) if s.bare_name}
         touched = {t.lower() for t in self.tables_touched(out)}
@@ -284,9 +290,17 @@ class MigrationRenderer:
         return out
 
     def drop_sql(self, change: Change) -> None:
-        """Undo OLD's block, last statement first."""
-        undo = [s.undo for s in reversed(statements(change.old.sql, self.dialect)) if s.undo is not None]
-        self.out.body.append(f"-- sql {change.name}: undone\n" + "\n".join(f"{u};" for u in undo))
+        """Undo OLD's block, last statement first, but for what NEW's replaces in place."""
+        kept = self.replaced_in_place(change.name)
+        undo = [s.undo for s in reversed(statements(change.old.sql, self.dialect))
+                if s.undo is not None and s.undo not in kept]
+        if undo:
+            self.out.body.append(f"-- sql {change.name}: undone\n" + "\n".join(f"{u};" for u in undo))
+
+    def replaced_in_place(self, block: str | None) -> set[str]:
+        """The undoing statements of OLD's block `block` that are not run, because NEW's
+        block replaces what they would drop (`CREATE OR REPLACE`); none by default."""
+        return set()
 
     def add_sql(self, change: Change) -> None:
         self.out.body.append(self.new.raw_block(change.new))

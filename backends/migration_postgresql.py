@@ -16,6 +16,7 @@ split out before or after it and labelled.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from schemac.backends.expand_contract import Sync, sync_of
@@ -172,13 +173,32 @@ class PostgresqlMigration(MigrationRenderer):
 
     def add_sql(self, change: Change) -> None:
         """As the DDL does, function bodies are checked when called, not when created: a
-        function may read what a later block creates."""
-        if not self.function_bodies_unchecked and \
-                any(s.kind in ("function", "procedure") for s in statements(change.new.sql, self.dialect)):
+        function may read what a later block creates. A function that OLD's block created
+        with the same arguments and result is replaced in place, `CREATE OR REPLACE`, rather
+        than dropped first: a default, a check or a trigger may call it."""
+        created = statements(change.new.sql, self.dialect)
+        if not self.function_bodies_unchecked and any(s.kind in ("function", "procedure") for s in created):
             self.function_bodies_unchecked = True
             self.out.body.append("-- Function bodies are checked when called, until the transaction ends.\n"
                                  "SET LOCAL check_function_bodies = false;")
-        super().add_sql(change)
+        kept = self.replaced_in_place(change.name)
+        block = change.new
+        for s in created:
+            if s.undo in kept:
+                block = block.model_copy(update={"sql": block.sql.replace(s.sql, _or_replace(s.sql), 1)})
+        self.out.body.append(self.new.raw_block(block))
+
+    def replaced_in_place(self, block: str | None) -> set[str]:
+        """Functions and procedures of the block in OLD and NEW with the same arguments and
+        result: PostgreSQL replaces those in place."""
+        before = next((r for r in self.old_schema.raw_sql if r.name == block and self.dialect in r.dialects), None)
+        after = next((r for r in self.new_schema.raw_sql if r.name == block and self.dialect in r.dialects), None)
+        if before is None or after is None:
+            return set()
+        results = {s.undo: _result(s.sql) for s in statements(after.sql, self.dialect)
+                   if s.kind in ("function", "procedure") and s.undo is not None}
+        return {s.undo for s in statements(before.sql, self.dialect)
+                if s.undo is not None and s.undo in results and results[s.undo] == _result(s.sql)}
 
     def add_enum(self, change: Change) -> None:
         self.out.body.append(self.new.enum_sql(change.new))
@@ -539,3 +559,19 @@ def _mentions(node: object, value: str) -> bool:
     if isinstance(node, (tuple, list)):
         return any(_mentions(n, value) for n in node)
     return False
+
+
+_RESULT = re.compile(r"\)\s*RETURNS\s+(.*?)\s+(?:AS|LANGUAGE|BEGIN|RETURN|IMMUTABLE|STABLE|VOLATILE|STRICT|"
+                     r"CALLED|SECURITY|PARALLEL|COST|ROWS|SET|WINDOW|LEAKPROOF|NOT|EXTERNAL|SUPPORT|TRANSFORM)\b",
+                     re.I | re.S)
+
+
+def _result(sql: str) -> str:
+    """A function's result type as written, in one form (a procedure has none)."""
+    m = _RESULT.search(sql)
+    return " ".join(m.group(1).lower().split()) if m else ""
+
+
+def _or_replace(sql: str) -> str:
+    """`CREATE FUNCTION` as `CREATE OR REPLACE FUNCTION` (one that says so already is left)."""
+    return re.sub(r"^(\s*CREATE)\s+(?!OR\s)", r"\1 OR REPLACE ", sql, count=1, flags=re.I)

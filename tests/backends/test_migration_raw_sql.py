@@ -70,20 +70,38 @@ def test_an_unchanged_view_on_an_untouched_table_is_left_alone(engine: str) -> N
 
 
 @pytest.mark.postgresql
-def test_postgresql_a_trigger_is_recreated_with_the_function_it_calls() -> None:
-    function = ('sql touch for postgresql """\n  CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS '
+@pytest.mark.parametrize("result", ["trigger", "pg_catalog.trigger"])
+def test_postgresql_a_trigger_is_recreated_with_the_function_it_calls(result: str) -> None:
+    """The function keeps its arguments and result: it is replaced in place. With another
+    result as written (here the same type, qualified: schemac compares the text), it is
+    dropped after the trigger that calls it."""
+    function = ('sql touch for postgresql """\n  CREATE FUNCTION touch() RETURNS {} LANGUAGE plpgsql AS '
                 "$$ BEGIN NEW.status := {}; RETURN NEW; END $$;\n\"\"\"\n")
     trigger = ('sql customer_touch for postgresql """\n  CREATE TRIGGER customer_touch BEFORE INSERT ON customer '
                'FOR EACH ROW EXECUTE FUNCTION touch();\n"""\n')
-    old = CUSTOMER + function.format("'new'") + trigger
-    new = CUSTOMER + function.format("'fresh'") + trigger
+    old = CUSTOMER + function.format("trigger", "'new'") + trigger
+    new = CUSTOMER + function.format(result, "'fresh'") + trigger
     up = up_and_down(old, new, "postgresql")
-    assert up.index("DROP TRIGGER customer_touch ON customer") < up.index("DROP FUNCTION touch()")
+    if result == "trigger":
+        assert "DROP FUNCTION" not in up and "CREATE OR REPLACE FUNCTION touch()" in up
+    else:
+        assert up.index("DROP TRIGGER customer_touch ON customer") < up.index("DROP FUNCTION touch()")
     with scratch_database("postgresql") as db:
         db.run_script(ddl(loaded(old), "postgresql"))
         db.run_script(migrate(loaded(old), loaded(new), "postgresql").up.sql)
         db.execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')")
         assert db.query("SELECT status FROM customer") == [("fresh",)]
+
+
+@pytest.mark.postgresql
+def test_postgresql_a_function_a_default_calls_is_replaced_in_place() -> None:
+    """PostgreSQL will not drop a function a column's default calls."""
+    function = ('sql next_code for postgresql @before_tables """\n  CREATE FUNCTION next_code() RETURNS text '
+                "LANGUAGE sql AS $$ SELECT {} $$;\n\"\"\"\n")
+    entity = "entity voucher {\n  id: int @pk\n  code: text @default(next_code())\n}\n"
+    up = up_and_down(entity + function.format("'A'"), entity + function.format("'B'"), "postgresql",
+                     "INSERT INTO voucher (id) VALUES (1);")
+    assert "DROP FUNCTION" not in up
 
 
 @pytest.mark.postgresql
@@ -126,6 +144,14 @@ def test_a_block_changed_for_another_dialect_only_is_no_change() -> None:
     new = loaded(CUSTOMER + view("named", "SELECT id FROM customer", "postgresql, sqlite"))
     assert render_migration(old, new, "postgresql").up.empty
     assert "add sql named" in render_migration(old, new, "sqlite").up.sql
+
+
+def test_a_block_that_only_changes_its_name_is_no_change() -> None:
+    """`schemac import` numbers the statements it keeps (`statement_3`): one statement more
+    above renumbers the others."""
+    old = loaded(CUSTOMER + view("statement_3", "SELECT id FROM customer").replace("VIEW statement_3", "VIEW v"))
+    new = loaded(CUSTOMER + view("statement_4", "SELECT id FROM customer").replace("VIEW statement_4", "VIEW v"))
+    assert render_migration(old, new, "postgresql").up.empty
 
 
 def test_a_dropped_raw_table_is_destructive_and_an_unknown_statement_is_named() -> None:
