@@ -225,10 +225,11 @@ class MigrationRenderer:
     def raw_sql_changes(self, changes: list[Change]) -> list[Change]:
         """The changes with the `sql` blocks' reduced to this dialect's (a block that only
         changes its name is no change), and with the blocks recreated that depend on what
-        changes: a block that names an object a changed block
-        creates (a view on a changed view, a trigger calling a changed function), and a view,
-        trigger, rule, policy or index on a table that `tables_touched` says a change breaks
-        them on. A block that comes before the tables is only recreated when it changes."""
+        changes: a block that names an object a changed block creates (a view on a changed
+        view, a trigger calling a changed function); a view, trigger, rule, policy or index on
+        a table that `tables_touched` says a change breaks them on; a view on a table that
+        gains a column (`SELECT *` was expanded when the view was created). A block that comes
+        before the tables is only recreated when it changes."""
         d = self.dialect
         dropped = {c.name: c.old for c in changes if c.kind == "drop sql" and d in c.old.dialects}
         added = {c.name: c.new for c in changes if c.kind == "add sql" and d in c.new.dialects}
@@ -243,6 +244,10 @@ class MigrationRenderer:
         out = [c for c in changes if c.kind not in ("drop sql", "add sql")]
         gone = {s.bare_name for r in dropped.values() for s in statements(r.sql, d) if s.bare_name}
         touched = {t.lower() for t in self.tables_touched(out)}
+        # a view's `SELECT *` is expanded when it is created: one on a table that gains a
+        # column is created again, to read it as a view built from NEW does
+        widened = touched | {t.lower() for c in out if c.kind == "add column" and c.table
+                             for t in (c.table, self.old_table(c.table))}
         after = {r.name: r for r in self.new_schema.raw_sql}
         kept = [r for r in self.old_schema.raw_sql
                 if d in r.dialects and not r.before_tables and r.name not in dropped and after.get(r.name) == r]
@@ -254,7 +259,8 @@ class MigrationRenderer:
                     continue
                 found = statements(r.sql, d)
                 names = references(r.sql)
-                if names & gone or (names & touched and any(s.kind in self.BOUND_KINDS for s in found)):
+                if names & gone or (names & touched and any(s.kind in self.BOUND_KINDS for s in found)) \
+                        or (names & widened and any(s.kind in ("view", "materialized view") for s in found)):
                     dropped[r.name] = added[r.name] = r
                     gone |= {s.bare_name for s in found if s.bare_name}
                     growing = True

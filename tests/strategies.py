@@ -361,12 +361,42 @@ RETYPES = {"smallint": Type(name="int"), "int": Type(name="bigint"), "bigint": T
 def schema_pairs(draw: Any, max_edits: int = 3) -> tuple[Schema, Schema]:
     """(OLD, NEW): a generated schema and the same after a few random edits -- columns and
     entities added and dropped, types widened or narrowed, nullability, defaults, indexes,
-    unique keys, checks, comments, enum values. NEW may not resolve: the caller rejects it."""
+    unique keys, checks, comments, enum values -- and sometimes views on the tables in `sql`
+    blocks. NEW may not resolve: the caller rejects it."""
     old = draw(schemas(max_entities=4)).model_copy(update={"raw_sql": ()})
     new = old
     for _ in range(draw(st.integers(1, max_edits))):
         new = _edit(draw, new, draw(st.sampled_from(EDITS)))
-    return old, new
+    return _with_views(draw, old, new)
+
+
+def _with_views(draw: Any, old: Schema, new: Schema) -> tuple[Schema, Schema]:
+    """Sometimes, `sql` blocks with views on the tables, kept, added, dropped or changed
+    between OLD and NEW, so that a migration must undo and recreate them around the changes
+    to their tables: `SELECT *` on MySQL and SQLite (MySQL expands it when the view is
+    created)."""
+    if not draw(st.booleans()):
+        return old, new
+    tables = sorted({e.table_name for e in (*old.entities, *new.entities)
+                     if len(e.table_name) <= 30 and e.table_name.isascii()})
+    blocks: tuple[list[RawSql], list[RawSql]] = ([], [])
+    for i, table in enumerate(tables):
+        queries = ["SELECT * FROM {}", "SELECT count(*) AS n FROM {}", None]
+        for side, schema in enumerate((old, new)):
+            query = draw(st.sampled_from(queries))
+            if query is None or not any(e.table_name == table for e in schema.entities):
+                continue
+            # PostgreSQL's view lists the columns in the table's order, which a migration
+            # cannot give it (an added column goes last): no `SELECT *` there
+            postgresql = query.replace("*", "1 AS one", 1) if query.startswith("SELECT *") else query
+            for dialect, text, quote in (("postgresql", postgresql, '"'), ("sqlite", query, '"'), ("mysql", query, "`")):
+                blocks[side].append(RawSql(name=f"zz_view_{i}_{dialect}", dialects=(dialect,),
+                                           sql=f"CREATE VIEW zz_view_{i} AS {text.format(_quoted(table, quote))};"))
+    return old.model_copy(update={"raw_sql": tuple(blocks[0])}), new.model_copy(update={"raw_sql": tuple(blocks[1])})
+
+
+def _quoted(name: str, quote: str) -> str:
+    return quote + name.replace(quote, quote * 2) + quote
 
 
 def _edit(draw: Any, schema: Schema, kind: str) -> Schema:
