@@ -389,7 +389,8 @@ def _with_views(draw: Any, old: Schema, new: Schema) -> tuple[Schema, Schema]:
             # PostgreSQL's view lists the columns in the table's order, which a migration
             # cannot give it (an added column goes last): no `SELECT *` there
             postgresql = query.replace("*", "1 AS one", 1) if query.startswith("SELECT *") else query
-            for dialect, text, quote in (("postgresql", postgresql, '"'), ("sqlite", query, '"'), ("mysql", query, "`")):
+            sides = (("postgresql", postgresql, '"'), ("sqlite", query, '"'), ("mysql", query, "`"))
+            for dialect, text, quote in sides:
                 blocks[side].append(RawSql(name=f"zz_view_{i}_{dialect}", dialects=(dialect,),
                                            sql=f"CREATE VIEW zz_view_{i} AS {text.format(_quoted(table, quote))};"))
     return old.model_copy(update={"raw_sql": tuple(blocks[0])}), new.model_copy(update={"raw_sql": tuple(blocks[1])})
