@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from schemac.ddl_text import Token, split_statements, tokenize
@@ -142,17 +143,13 @@ def _create(sql: str, tokens: list[Token], words: list[str], dialect: str) -> Ra
 def _signature(sql: str, tokens: list[Token], i: int) -> str:
     """A PostgreSQL function's arguments as DROP FUNCTION takes them: each without its
     default, and without the OUT arguments (which are not part of its identity)."""
-    depth, start, parts = 0, i + 1, []
-    for j in range(i, len(tokens)):
+    start, parts = i + 1, []
+    for j, depth in _depths(tokens, i):
         text = tokens[j].text
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-            if depth == 0:
-                parts.append((start, j))
-                break
-        elif text == "," and depth == 1:
+        if text == ")" and depth == 0:
+            parts.append((start, j))
+            break
+        if text == "," and depth == 1:
             parts.append((start, j))
             start = j + 1
     out = []
@@ -168,13 +165,17 @@ def _signature(sql: str, tokens: list[Token], i: int) -> str:
 
 def _top_level(tokens: list[Token], word: str, start: int = 0) -> int | None:
     """The index of the first `word` at parenthesis depth 0 from `start`."""
+    return next((j for j, depth in _depths(tokens, start)
+                 if depth == 0 and tokens[j].kind == "word" and tokens[j].text.upper() == word), None)
+
+
+def _depths(tokens: list[Token], start: int) -> Iterator[tuple[int, int]]:
+    """Each token's index from `start`, with the parenthesis depth it sits at (a parenthesis
+    at the depth outside it)."""
     depth = 0
     for j in range(start, len(tokens)):
-        text = tokens[j].text
-        if text == "(":
-            depth += 1
-        elif text == ")":
+        if tokens[j].text == ")":
             depth -= 1
-        elif depth == 0 and tokens[j].kind == "word" and text.upper() == word:
-            return j
-    return None
+        yield j, depth
+        if tokens[j].text == "(":
+            depth += 1
