@@ -23,6 +23,7 @@ from schemac.backends.expand_contract import Sync, sync_of
 from schemac.backends.migration import MigrationRenderer
 from schemac.differ import Change
 from schemac.ir import Entity, Field
+from schemac.naming import pg_object_name
 from schemac.planner import plan
 from schemac.raw_objects import statements
 
@@ -526,25 +527,9 @@ class PostgresqlMigration(MigrationRenderer):
 
 
 def sequence_name(table: str, column: str) -> str:
-    """The name PostgreSQL gives the sequence of `table.column` (makeObjectName in
-    src/backend/commands/indexcmds.c: the longer part is clipped until `<table>_<column>_seq`
-    fits in 63 bytes).
-
-    Example:
-        >>> sequence_name("customer", "id")
-        'customer_id_seq'
-        >>> len(sequence_name("t" * 70, "id"))
-        63
-    """
-    room = 63 - len("_") - len("_seq")
-    first, second = table.encode(), column.encode()
-    n1, n2 = len(first), len(second)
-    while n1 + n2 > room:
-        if n1 > n2:
-            n1 -= 1
-        else:
-            n2 -= 1
-    return f"{first[:n1].decode(errors='ignore')}_{second[:n2].decode(errors='ignore')}_seq"
+    """The name PostgreSQL gives the sequence of `table.column`: `<table>_<column>_seq`,
+    clipped to 63 bytes as PostgreSQL does."""
+    return pg_object_name(table, column, "seq")
 
 
 def _mentions(node: object, value: str) -> bool:

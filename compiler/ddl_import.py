@@ -32,6 +32,7 @@ from typing import Any
 from schemac import catalog as cat
 from schemac import mysql_text
 from schemac.ddl_text import quote_ident, split_statements_with_lines, terminated
+from schemac.naming import pg_object_name
 
 SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 SKIPPED = re.compile(r"^\s*(SET\s|SELECT\s+pg_catalog\.set_config|DROP\s|GRANT\s|REVOKE\s"
@@ -745,7 +746,7 @@ class _PgNames:
 
     def _choose(self, table: str, columns: str | None, label: str, taken: set[str]) -> str:
         modified, n = label, 0
-        while (name := _pg_object_name(table, columns, modified)) in taken:
+        while (name := pg_object_name(table, columns, modified)) in taken:
             n += 1
             modified = f"{label}{n}"
         self.constraints.add(name)
@@ -759,21 +760,6 @@ def _pg_column_label(expression: str) -> str:
     if m is None:
         return "expr"
     return m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).lower()
-
-
-def _pg_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's `makeObjectName`: `name1_name2_label` in at most 63 bytes, taking
-    characters off the longer of the two names first."""
-    first, second = name1.encode(), (name2 or "").encode()
-    room = 63 - len(label) - 1 - (1 if name2 else 0)
-    a, b = len(first), len(second)
-    while a + b > room:
-        if a > b:
-            a -= 1
-        else:
-            b -= 1
-    parts = [first[:a].decode(errors="ignore"), *([second[:b].decode(errors="ignore")] if name2 else []), label]
-    return "_".join(parts)
 
 
 def _chosen_database(placed: list[tuple[str, int, str | None]], database: str | None) -> str | None:

@@ -75,3 +75,26 @@ def shorten(name: str, limit: int, *, in_bytes: bool = False) -> str:
         while len(head.encode()) > keep:
             head = head[:-1]
     return f"{head}_{digest}"
+
+
+def pg_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's `makeObjectName`: `name1_name2_label` in at most 63 bytes, taking
+    characters off the longer of the two names first (src/backend/commands/indexcmds.c), as
+    for an unnamed index or a serial column's sequence.
+
+    Example:
+        >>> pg_object_name("customer", "id", "seq")
+        'customer_id_seq'
+        >>> len(pg_object_name("t" * 70, "id", "seq"))
+        63
+    """
+    first, second = name1.encode(), (name2 or "").encode()
+    room = 63 - len(label) - 1 - (1 if name2 else 0)
+    a, b = len(first), len(second)
+    while a + b > room:
+        if a > b:
+            a -= 1
+        else:
+            b -= 1
+    parts = [first[:a].decode(errors="ignore"), *([second[:b].decode(errors="ignore")] if name2 else []), label]
+    return "_".join(parts)
